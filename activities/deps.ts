@@ -1,0 +1,20 @@
+/**
+ * What the activities need, handed in rather than imported as singletons, so tests pass
+ * their own (a temporary database, a test Redis, a demo platform on a random port).
+ */
+import type { Config } from '../config';
+import type { Orm } from '../database/orm';
+import type { SecretBox } from '../database/secrets';
+import type { LogStore } from '../logs/log-store';
+import type { BrowserPool } from '../platforms/browser-pool';
+import type { PlatformAdapter } from '../platforms/adapter';
+
+export interface ActivityDeps {
+  orm: Orm;
+  logStore: LogStore;
+  secrets: SecretBox;
+  browserPool: BrowserPool;
+  /** The adapter for a platform name; throws for an unknown one. */
+  platform: (name: string) => PlatformAdapter;
+  media: Pick<Config['media'], 'root' | 'variantsDir' | 'artifactsDir'>;
+}

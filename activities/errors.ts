@@ -1,0 +1,56 @@
+/**
+ * The boundary between clipfleet's own errors and Temporal: each kind a retry cannot fix
+ * becomes a non-retryable ApplicationFailure with a type the workflow can branch on and a
+ * message a person can act on; everything else stays retryable.
+ */
+import { ApplicationFailure } from '@temporalio/activity';
+import type { z } from 'zod';
+import { describeIssues } from '../contracts/bulk-input';
+import { MediaError } from '../media';
+import { PlatformError } from '../platforms/adapter';
+import { SecretsKeyError } from '../database/secrets';
+
+const MEDIA_TYPES: Record<MediaError['kind'], string | null> = {
+  not_found: 'VideoNotFound',
+  not_a_video: 'NotAVideo',
+  unreadable: 'NotAVideo',
+  outside_media_root: 'PathOutsideMediaRoot',
+  ffmpeg_failed: null,
+  cancelled: null,
+};
+
+const PLATFORM_TYPES: Partial<Record<PlatformError['kind'], string>> = {
+  bad_credentials: 'BadCredentials',
+  duplicate: 'DuplicateVideo',
+  rejected: 'UploadRejected',
+};
+
+/** Maps a thrown error to what the activity should throw. */
+export function toActivityFailure(err: unknown): unknown {
+  if (err instanceof ApplicationFailure) return err;
+  if (err instanceof MediaError) {
+    const type = MEDIA_TYPES[err.kind];
+    if (type) return ApplicationFailure.nonRetryable(err.message, type);
+    return err;
+  }
+  if (err instanceof PlatformError) {
+    const type = PLATFORM_TYPES[err.kind];
+    if (type && !err.retryable) return ApplicationFailure.nonRetryable(err.message, type);
+    return ApplicationFailure.retryable(err.message, `Platform_${err.kind}`);
+  }
+  if (err instanceof SecretsKeyError) return ApplicationFailure.nonRetryable(err.message, 'SecretsKey');
+  return err;
+}
+
+/** A non-retryable failure for a thing that does not exist or is not allowed. */
+export function nonRetryable(type: string, message: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(message, type);
+}
+
+/** Validates an activity's input: a workflow started by hand or an old history may send anything. */
+export function parseActivityInput<T>(activity: string, schema: z.ZodType<T>, raw: unknown): T {
+  const result = schema.safeParse(raw);
+  if (result.success) return result.data;
+  const fields = describeIssues(result.error).map((i) => `${i.field}: ${i.message}`).join('; ');
+  throw ApplicationFailure.nonRetryable(`${activity}: invalid input: ${fields}`, 'InvalidInput');
+}

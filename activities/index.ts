@@ -1,0 +1,25 @@
+/**
+ * The activities: every side effect of a bulk. Built from their dependencies by
+ * `createActivities(deps)`; workflows import only the type.
+ */
+import { makeAppendLog } from './append-log';
+import type { ActivityDeps } from './deps';
+import { makeRecordStatus } from './record-status';
+import { makeRegisterTask } from './register-task';
+import { makeUniquifyVideo } from './uniquify-video';
+import { makeUploadViaBrowser } from './upload-via-browser';
+
+export type { ActivityDeps } from './deps';
+
+/** Builds the activity functions the worker registers. */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    registerTask: makeRegisterTask(deps),
+    uniquifyVideo: makeUniquifyVideo(deps),
+    uploadViaBrowser: makeUploadViaBrowser(deps),
+    appendLog: makeAppendLog(deps),
+    ...makeRecordStatus(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,34 @@
+import { RecordAccountStatusInputSchema, RecordTaskStatusInputSchema } from '../contracts/activities';
+import { BulkUploadAccount, BulkUploadTask } from '../database/entities';
+import type { ActivityDeps } from './deps';
+import { parseActivityInput } from './errors';
+
+const FINISHED = new Set(['completed', 'partially_failed', 'failed', 'cancelled']);
+
+/** recordTaskStatus and recordAccountStatus: the database's view of where a bulk stands. */
+export function makeRecordStatus({ orm }: Pick<ActivityDeps, 'orm'>) {
+  return {
+    async recordTaskStatus(raw: unknown): Promise<void> {
+      const input = parseActivityInput('recordTaskStatus', RecordTaskStatusInputSchema, raw);
+      const em = orm.em.fork();
+      const task = await em.findOne(BulkUploadTask, input.taskId);
+      if (!task) return; // not registered yet (the very first "running" mark); registerTask sets it
+      task.status = input.status;
+      if (input.completedAccounts !== undefined) task.completedAccounts = input.completedAccounts;
+      if (input.failedAccounts !== undefined) task.failedAccounts = input.failedAccounts;
+      task.finishedAt = FINISHED.has(input.status) ? new Date() : null;
+      await em.flush();
+    },
+
+    async recordAccountStatus(raw: unknown): Promise<void> {
+      const input = parseActivityInput('recordAccountStatus', RecordAccountStatusInputSchema, raw);
+      const em = orm.em.fork();
+      const row = await em.findOne(BulkUploadAccount, { task: input.taskId, accountId: input.accountId });
+      if (!row) return;
+      row.status = input.status;
+      if (input.currentStep !== undefined) row.currentStep = input.currentStep;
+      row.error = input.error ?? (input.status === 'failed' ? row.error : null);
+      await em.flush();
+    },
+  };
+}

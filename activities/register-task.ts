@@ -1,0 +1,68 @@
+import { RegisterTaskInputSchema, type RegisterTaskResult } from '../contracts/activities';
+import { Account, BulkUploadAccount, BulkUploadTask, VideoData } from '../database/entities';
+import { resolveMediaPath } from '../media';
+import { accountUploadWorkflowId } from '../contracts/names';
+import type { ActivityDeps } from './deps';
+import { parseActivityInput, toActivityFailure } from './errors';
+
+const CHUNK = 500;
+
+function chunks<T>(items: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
+  return out;
+}
+
+/**
+ * registerTask: the bulk's first activity. Upserts the task, one row per account and one
+ * `VideoData` per (account, video), so a bulk started with `temporal workflow start` ends up
+ * in the database exactly like one started through the API. Checks every video path lies
+ * under MEDIA_ROOT before any work starts. Idempotent: rows that exist are kept.
+ */
+export function makeRegisterTask({ orm, media }: Pick<ActivityDeps, 'orm' | 'media'>) {
+  return async function registerTask(raw: unknown): Promise<RegisterTaskResult> {
+    const input = parseActivityInput('registerTask', RegisterTaskInputSchema, raw);
+    try {
+      for (const video of input.videos) await resolveMediaPath(media.root, video.path);
+    } catch (err) {
+      throw toActivityFailure(err);
+    }
+
+    return orm.em.fork().transactional(async (em) => {
+      let task = await em.findOne(BulkUploadTask, input.taskId);
+      if (!task) {
+        task = em.create(BulkUploadTask, {
+          id: input.taskId,
+          platform: input.platform,
+          workflowId: input.workflowId,
+          status: 'running',
+          options: input.options,
+          accountCount: input.accountIds.length,
+        });
+        await em.flush();
+      }
+
+      const known = new Set<string>();
+      const existingRows = new Set<string>();
+      const existingVideos = new Set<string>();
+      for (const ids of chunks(input.accountIds)) {
+        for (const a of await em.find(Account, { id: { $in: ids }, platform: input.platform }, { fields: ['id'] })) known.add(a.id);
+      }
+      for (const row of await em.find(BulkUploadAccount, { task }, { fields: ['accountId'] })) existingRows.add(row.accountId);
+      for (const v of await em.find(VideoData, { task }, { fields: ['accountId', 'videoId'] })) existingVideos.add(`${v.accountId}/${v.videoId}`);
+
+      const accountRows = input.accountIds
+        .filter((id) => !existingRows.has(id))
+        .map((accountId) => ({ task: task.id, accountId, workflowId: accountUploadWorkflowId(input.taskId, accountId), status: 'pending' as const, createdAt: new Date(), updatedAt: new Date() }));
+      const videoRows = input.accountIds.flatMap((accountId) =>
+        input.videos
+          .filter((v) => !existingVideos.has(`${accountId}/${v.id}`))
+          .map((v) => ({ task: task.id, accountId, videoId: v.id, originalPath: v.path, caption: v.caption, status: 'pending' as const, createdAt: new Date(), updatedAt: new Date() })),
+      );
+      for (const rows of chunks(accountRows)) await em.insertMany(BulkUploadAccount, rows);
+      for (const rows of chunks(videoRows)) await em.insertMany(VideoData, rows);
+
+      return { unknownAccountIds: input.accountIds.filter((id) => !known.has(id)) };
+    });
+  };
+}

@@ -1,0 +1,53 @@
+import path from 'node:path';
+import { Context } from '@temporalio/activity';
+import { UniquifyVideoInputSchema, type UniquifyVideoResult } from '../contracts/activities';
+import { VideoData } from '../database/entities';
+import { displayMediaPath, resolveMediaPath, uniquifyVideo as renderVariant } from '../media';
+import type { ActivityDeps } from './deps';
+import { parseActivityInput, toActivityFailure } from './errors';
+
+/** The variant's seed: the same task, account and video always give the same variant. */
+export function variantSeed(taskId: string, accountId: string, videoId: string): string {
+  return `${taskId}/${accountId}/${videoId}`;
+}
+
+/**
+ * uniquifyVideo: renders this account's own variant of a video and returns its path — the
+ * file that must be uploaded. Heartbeats its progress; a retry reuses a complete variant
+ * from an earlier attempt; a cancel kills ffmpeg and removes the partial file.
+ */
+export function makeUniquifyVideo({ orm, media }: Pick<ActivityDeps, 'orm' | 'media'>) {
+  return async function uniquifyVideo(raw: unknown): Promise<UniquifyVideoResult> {
+    const input = parseActivityInput('uniquifyVideo', UniquifyVideoInputSchema, raw);
+    const ctx = Context.current();
+    let lastBeat = 0;
+    try {
+      const sourcePath = await resolveMediaPath(media.root, input.sourcePath);
+      ctx.heartbeat({ progress: 0 });
+      const result = await renderVariant({
+        sourcePath,
+        outputDir: path.join(media.variantsDir, input.taskId, input.accountId),
+        seed: variantSeed(input.taskId, input.accountId, input.videoId),
+        preset: input.preset,
+        displayPath: displayMediaPath(media.root, sourcePath),
+        signal: ctx.cancellationSignal,
+        onProgress: (fraction) => {
+          // Heartbeats are throttled by the SDK too; this keeps the details meaningful.
+          if (fraction - lastBeat >= 0.05 || fraction >= 1) {
+            lastBeat = fraction;
+            ctx.heartbeat({ progress: Math.round(fraction * 100) });
+          }
+        },
+      });
+      const em = orm.em.fork();
+      await em.nativeUpdate(
+        VideoData,
+        { task: input.taskId, accountId: input.accountId, videoId: input.videoId },
+        { filePath: result.filePath, sha256: result.sha256, applied: result.applied, status: 'uniquified', error: null },
+      );
+      return result;
+    } catch (err) {
+      throw toActivityFailure(err);
+    }
+  };
+}

@@ -1,0 +1,117 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { Context } from '@temporalio/activity';
+import type { Page } from 'playwright-core';
+import { UploadViaBrowserInputSchema, type UploadViaBrowserResult } from '../contracts/activities';
+import { Account, VideoData } from '../database/entities';
+import { isInside, sha256File } from '../media';
+import type { StorageState } from '../platforms/browser-pool';
+import type { ActivityDeps } from './deps';
+import { nonRetryable, parseActivityInput, toActivityFailure } from './errors';
+
+/**
+ * uploadViaBrowser: publishes exactly `filePath` (a variant made by uniquifyVideo; the
+ * original never reaches the browser) through a browser session of the account. The
+ * stored session is used when still valid; otherwise it signs in with the account's
+ * credentials and saves the new session, encrypted. Before uploading it asks the database
+ * and then the platform whether this file was already published, so a retry never posts
+ * twice. On failure it saves a screenshot and the page's HTML and names them in the log.
+ */
+export function makeUploadViaBrowser(deps: Pick<ActivityDeps, 'orm' | 'secrets' | 'browserPool' | 'platform' | 'logStore' | 'media'>) {
+  const { orm, secrets, browserPool, media, logStore } = deps;
+
+  async function saveEvidence(page: Page, name: string): Promise<string[]> {
+    const dir = path.join(media.artifactsDir, name);
+    await fs.mkdir(path.dirname(dir), { recursive: true });
+    const files: string[] = [];
+    try {
+      await page.screenshot({ path: `${dir}.png`, fullPage: true, timeout: 5_000 });
+      files.push(`${dir}.png`);
+    } catch {
+      // A crashed page cannot be photographed; the HTML may still be there.
+    }
+    try {
+      await fs.writeFile(`${dir}.html`, await page.content());
+      files.push(`${dir}.html`);
+    } catch {
+      // Nothing more to keep.
+    }
+    return files;
+  }
+
+  return async function uploadViaBrowser(raw: unknown): Promise<UploadViaBrowserResult> {
+    const input = parseActivityInput('uploadViaBrowser', UploadViaBrowserInputSchema, raw);
+    const ctx = Context.current();
+    const beat = (step: string) => ctx.heartbeat({ step });
+    const filePath = path.resolve(input.filePath);
+    if (!isInside(path.resolve(media.variantsDir), filePath)) {
+      throw nonRetryable('InvalidInput', `uploadViaBrowser: ${input.filePath} is not a variant made by uniquifyVideo (must lie under ${media.variantsDir}); originals are never uploaded`);
+    }
+    try {
+      await fs.access(filePath);
+    } catch {
+      throw nonRetryable('VideoNotFound', `variant not found: ${filePath}`);
+    }
+
+    const em = orm.em.fork();
+    const video = await em.findOne(VideoData, { task: input.taskId, accountId: input.accountId, videoId: input.videoId });
+    if (video?.status === 'published' && video.postId && video.postUrl && video.filePath === filePath) {
+      return { postId: video.postId, url: video.postUrl, alreadyPublished: true };
+    }
+    const account = await em.findOne(Account, input.accountId);
+    if (!account) throw nonRetryable('UnknownAccount', `unknown account: ${input.accountId}`);
+    if (account.platform !== input.platform) {
+      throw nonRetryable('UnknownAccount', `account ${input.accountId} is on ${account.platform}, not ${input.platform}`);
+    }
+    const credentials = {
+      username: account.username,
+      password: secrets.decrypt(account.passwordEnc, `the password of account ${account.id}`),
+      ...(account.otpCodeEnc ? { otpCode: secrets.decrypt(account.otpCodeEnc, `the one-time code of account ${account.id}`) } : {}),
+    };
+    const storageState = account.sessionEnc
+      ? (JSON.parse(secrets.decrypt(account.sessionEnc, `the session of account ${account.id}`)) as StorageState)
+      : undefined;
+    const sha256 = video?.filePath === filePath && video.sha256 ? video.sha256 : await sha256File(filePath);
+    const adapter = deps.platform(input.platform);
+
+    try {
+      const result = await browserPool.withContext({ storageState, proxy: account.proxy ?? undefined }, async (context, page) => {
+        try {
+          beat('checking session');
+          if (!(await adapter.isSignedIn(page))) {
+            beat('signing in');
+            await adapter.signIn(page, credentials);
+            account.sessionEnc = secrets.encrypt(JSON.stringify(await context.storageState()));
+            await em.flush();
+          }
+          beat('checking for an earlier post');
+          const existing = await adapter.findExistingPost(page, { sha256, caption: input.caption });
+          if (existing) return { ...existing, alreadyPublished: true };
+          beat('uploading');
+          const post = await adapter.publish(page, { filePath, caption: input.caption, onProgress: beat });
+          return { ...post, alreadyPublished: false };
+        } catch (err) {
+          const name = `${input.taskId}/${input.accountId}-${input.videoId}-attempt${ctx.info.attempt}`;
+          const files = await saveEvidence(page, name);
+          const reason = err instanceof Error ? err.message : String(err);
+          await logStore
+            .append({ taskId: input.taskId, accountId: input.accountId, level: 'warn', message: `upload attempt ${ctx.info.attempt} of ${input.videoId} failed: ${reason}${files.length ? `; saved ${files.join(', ')}` : ''}` })
+            .catch(() => undefined);
+          throw err;
+        }
+      });
+      if (video) {
+        video.status = 'published';
+        video.postId = result.postId;
+        video.postUrl = result.url;
+        video.filePath = filePath;
+        video.sha256 = sha256;
+        video.error = null;
+        await em.flush();
+      }
+      return result;
+    } catch (err) {
+      throw toActivityFailure(err);
+    }
+  };
+}

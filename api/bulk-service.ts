@@ -1,0 +1,101 @@
+/**
+ * Starting and reading bulks: the one place that turns a validated input into a running
+ * BulkUpload, and a task id into its status. The API routes and the `bulk` command use it.
+ */
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Config } from '../config';
+import type { BulkUploadInput } from '../contracts/bulk-input';
+import { BULK_UPLOAD_WORKFLOW, BulkTaskIdAttribute, PlatformAttribute, bulkUploadWorkflowId } from '../contracts/names';
+import { BulkUploadAccount, BulkUploadTask, VideoData } from '../database/entities';
+import type { Orm } from '../database/orm';
+import type { BulkProgress } from '../workflows/bulk-upload';
+
+export class BulkAlreadyExistsError extends Error {
+  override name = 'BulkAlreadyExistsError';
+}
+
+/** Starts a BulkUpload for an already validated input; throws BulkAlreadyExistsError for a used task id. */
+export async function startBulk(client: Client, temporal: Config['temporal'], input: BulkUploadInput) {
+  const workflowId = bulkUploadWorkflowId(input.taskId);
+  try {
+    const handle = await client.workflow.start(BULK_UPLOAD_WORKFLOW, {
+      taskQueue: temporal.taskQueue,
+      workflowId,
+      args: [input],
+      typedSearchAttributes: [
+        { key: BulkTaskIdAttribute, value: input.taskId },
+        { key: PlatformAttribute, value: input.platform },
+      ],
+      staticSummary: `Bulk ${input.taskId}: ${input.videos.length} video(s) × ${input.accountIds.length} account(s) on ${input.platform}`,
+    });
+    return { workflowId, runId: handle.firstExecutionRunId };
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      throw new BulkAlreadyExistsError(`task id "${input.taskId}" is already used by workflow ${workflowId}; choose another taskId`);
+    }
+    throw err;
+  }
+}
+
+export interface BulkStatus {
+  taskId: string;
+  workflowId: string;
+  /** The database's status; the workflow's own when the task is not registered yet. */
+  status: string;
+  workflowStatus?: string;
+  total: number;
+  completed: number;
+  failed: number;
+  running: number;
+  createdAt?: string;
+  finishedAt?: string | null;
+  accounts: {
+    accountId: string;
+    status: string;
+    currentStep?: string | null;
+    error?: string | null;
+    videos: { videoId: string; status: string; filePath?: string | null; sha256?: string | null; postId?: string | null; postUrl?: string | null; error?: string | null }[];
+  }[];
+}
+
+/** Reads a bulk's status from the database and Temporal; null when neither knows it. */
+export async function readBulkStatus(client: Client, orm: Orm, taskId: string): Promise<BulkStatus | null> {
+  const workflowId = bulkUploadWorkflowId(taskId);
+  let workflowStatus: string | undefined;
+  let progress: BulkProgress | undefined;
+  try {
+    const handle = client.workflow.getHandle(workflowId);
+    const description = await handle.describe();
+    workflowStatus = description.status.name;
+    if (workflowStatus === 'RUNNING') progress = await handle.query<BulkProgress>('progress').catch(() => undefined);
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+  }
+  const em = orm.em.fork();
+  const task = await em.findOne(BulkUploadTask, taskId);
+  if (!task && !workflowStatus) return null;
+  const accounts = task ? await em.find(BulkUploadAccount, { task }, { orderBy: { id: 'asc' } }) : [];
+  const videos = task ? await em.find(VideoData, { task }, { orderBy: { id: 'asc' } }) : [];
+  const count = (s: string) => accounts.filter((a) => a.status === s).length;
+  return {
+    taskId,
+    workflowId,
+    status: task?.status ?? (workflowStatus === 'RUNNING' ? 'running' : (workflowStatus ?? 'unknown').toLowerCase()),
+    workflowStatus,
+    total: task?.accountCount ?? progress?.total ?? 0,
+    completed: count('completed'),
+    failed: count('failed'),
+    running: count('running'),
+    createdAt: task?.createdAt.toISOString(),
+    finishedAt: task?.finishedAt?.toISOString() ?? null,
+    accounts: accounts.map((a) => ({
+      accountId: a.accountId,
+      status: a.status,
+      currentStep: a.currentStep,
+      error: a.error,
+      videos: videos
+        .filter((v) => v.accountId === a.accountId)
+        .map((v) => ({ videoId: v.videoId, status: v.status, filePath: v.filePath, sha256: v.sha256, postId: v.postId, postUrl: v.postUrl, error: v.error })),
+    })),
+  };
+}

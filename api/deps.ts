@@ -1,0 +1,14 @@
+import type { Client } from '@temporalio/client';
+import type { Config } from '../config';
+import type { Orm } from '../database/orm';
+import type { SecretBox } from '../database/secrets';
+import type { LogStore } from '../logs/log-store';
+
+/** What the HTTP API needs; handed in so tests can build the app on their own services. */
+export interface ApiDeps {
+  config: Pick<Config, 'temporal' | 'media' | 'api'>;
+  temporal: Client;
+  orm: Orm;
+  logStore: LogStore;
+  secrets: SecretBox;
+}

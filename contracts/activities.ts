@@ -1,0 +1,109 @@
+/**
+ * Inputs and results of every activity: the types that cross the workflow/activity line.
+ * Workflows import these with `import type`; activities validate their input with the
+ * schemas here, because a workflow started from the CLI or replayed from an old history can
+ * hand them anything. Payloads are paths and ids, never file contents or secrets.
+ */
+import { z } from 'zod';
+import { BulkOptionsSchema, IdSchema, UniquifyPresetSchema } from './bulk-input';
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export const LogLevelSchema = z.enum(LOG_LEVELS);
+export type LogLevel = z.infer<typeof LogLevelSchema>;
+
+export const RegisterTaskInputSchema = z.object({
+  taskId: IdSchema,
+  platform: z.string(),
+  videos: z.array(z.object({ id: IdSchema, path: z.string(), caption: z.string() })).min(1),
+  accountIds: z.array(IdSchema).min(1),
+  options: BulkOptionsSchema,
+  workflowId: z.string(),
+});
+export type RegisterTaskInput = z.infer<typeof RegisterTaskInputSchema>;
+export interface RegisterTaskResult {
+  /** Accounts named in the input that have no `Account` row: they fail without any work. */
+  unknownAccountIds: string[];
+}
+
+export const UniquifyVideoInputSchema = z.object({
+  taskId: IdSchema,
+  accountId: IdSchema,
+  videoId: IdSchema,
+  /** The original, as given in the bulk input (relative to MEDIA_ROOT). */
+  sourcePath: z.string().min(1),
+  preset: UniquifyPresetSchema,
+});
+export type UniquifyVideoInput = z.infer<typeof UniquifyVideoInputSchema>;
+export interface UniquifyVideoResult {
+  /** Absolute path of the new variant: the file that must be uploaded. */
+  filePath: string;
+  sha256: string;
+  /** Human-readable list of the transforms applied, e.g. `crop 6px`, `hue +3°`. */
+  applied: string[];
+  durationSec: number;
+  /** True when a complete variant from an earlier attempt was reused. */
+  reused: boolean;
+}
+
+export const UploadViaBrowserInputSchema = z.object({
+  taskId: IdSchema,
+  accountId: IdSchema,
+  videoId: IdSchema,
+  platform: z.string(),
+  /** The uniquified file returned by uniquifyVideo; the original never reaches the browser. */
+  filePath: z.string().min(1),
+  caption: z.string(),
+});
+export type UploadViaBrowserInput = z.infer<typeof UploadViaBrowserInputSchema>;
+export interface UploadViaBrowserResult {
+  postId: string;
+  url: string;
+  /** True when an earlier attempt had already published it: nothing was posted this time. */
+  alreadyPublished: boolean;
+}
+
+export const AppendLogInputSchema = z.object({
+  taskId: IdSchema,
+  accountId: IdSchema.optional(),
+  level: LogLevelSchema,
+  message: z.string().max(10_000),
+});
+export type AppendLogInput = z.infer<typeof AppendLogInputSchema>;
+
+export const TASK_STATUSES = ['pending', 'running', 'completed', 'partially_failed', 'failed', 'cancelled'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+export const ACCOUNT_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
+export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
+
+export interface VideoOutcome {
+  videoId: string;
+  status: 'published' | 'failed';
+  postId?: string;
+  url?: string;
+  filePath?: string;
+  error?: string;
+}
+
+export interface AccountResult {
+  accountId: string;
+  status: 'completed' | 'failed' | 'cancelled';
+  videos: VideoOutcome[];
+  error?: string;
+}
+
+export const RecordAccountStatusInputSchema = z.object({
+  taskId: IdSchema,
+  accountId: IdSchema,
+  status: z.enum(ACCOUNT_STATUSES),
+  currentStep: z.string().optional(),
+  error: z.string().optional(),
+});
+export type RecordAccountStatusInput = z.infer<typeof RecordAccountStatusInputSchema>;
+
+export const RecordTaskStatusInputSchema = z.object({
+  taskId: IdSchema,
+  status: z.enum(TASK_STATUSES),
+  completedAccounts: z.number().int().min(0).optional(),
+  failedAccounts: z.number().int().min(0).optional(),
+});
+export type RecordTaskStatusInput = z.infer<typeof RecordTaskStatusInputSchema>;

@@ -1,0 +1,101 @@
+/**
+ * The bulk upload input: one schema for the HTTP API, the CLI (`temporal workflow start
+ * --input-file`) and the workflow itself, so a bulk started either way is the same bulk.
+ * Imported by workflows: zod is pure and deterministic, so it is safe in the sandbox.
+ */
+import { z } from 'zod';
+
+/** Ids that end up in workflow IDs and Redis keys: short, no separators that could collide. */
+export const IdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be 1-64 characters of letters, digits, "_", "-" or "." and start with a letter or digit');
+
+export const UNIQUIFY_PRESETS = ['fast', 'balanced', 'strong'] as const;
+export const UniquifyPresetSchema = z.enum(UNIQUIFY_PRESETS);
+export type UniquifyPreset = z.infer<typeof UniquifyPresetSchema>;
+
+export const LIMITS = {
+  videosPerBulk: 100,
+  accountsPerBulk: 10_000,
+  captionLength: 2_200,
+  maxConcurrency: 100,
+} as const;
+
+export const VideoInputSchema = z.object({
+  /** Stable id of the video within the task; defaults to `video-<n>` (1-based position). */
+  id: IdSchema.optional(),
+  /** Path of the original, relative to MEDIA_ROOT (absolute paths must lie under it). */
+  path: z.string().min(1, 'must not be empty').max(1024),
+  caption: z.string().max(LIMITS.captionLength).default(''),
+});
+
+export const BulkOptionsSchema = z.object({
+  uniquifyPreset: UniquifyPresetSchema.default('fast'),
+  /** How many accounts upload at the same time. */
+  concurrency: z.number().int().min(1).max(LIMITS.maxConcurrency).default(3),
+});
+
+export const BulkUploadInputSchema = z
+  .object({
+    taskId: IdSchema,
+    platform: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/).default('demo'),
+    videos: z.array(VideoInputSchema).min(1).max(LIMITS.videosPerBulk),
+    accountIds: z.array(IdSchema).min(1).max(LIMITS.accountsPerBulk),
+    options: BulkOptionsSchema.default({ uniquifyPreset: 'fast', concurrency: 3 }),
+  })
+  .superRefine((input, ctx) => {
+    const seenAccounts = new Set<string>();
+    input.accountIds.forEach((id, i) => {
+      if (seenAccounts.has(id)) ctx.addIssue({ code: 'custom', path: ['accountIds', i], message: `duplicate account id "${id}"` });
+      seenAccounts.add(id);
+    });
+    const seenVideos = new Set<string>();
+    input.videos.forEach((video, i) => {
+      const id = video.id ?? defaultVideoId(i);
+      if (seenVideos.has(id)) ctx.addIssue({ code: 'custom', path: ['videos', i, 'id'], message: `duplicate video id "${id}"` });
+      seenVideos.add(id);
+    });
+  });
+
+/** What a caller writes (defaults optional). */
+export type BulkUploadRequest = z.input<typeof BulkUploadInputSchema>;
+
+/** A bulk after validation: every video has its id, every option its value. */
+export interface BulkUploadInput {
+  taskId: string;
+  platform: string;
+  videos: { id: string; path: string; caption: string }[];
+  accountIds: string[];
+  options: z.infer<typeof BulkOptionsSchema>;
+}
+
+function defaultVideoId(index: number): string {
+  return `video-${index + 1}`;
+}
+
+/** Why an input was rejected: one line per field, e.g. `videos.0.path: must not be empty`. */
+export class BulkInputError extends Error {
+  constructor(readonly issues: { field: string; message: string }[]) {
+    super(`invalid bulk upload input: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`);
+    this.name = 'BulkInputError';
+  }
+}
+
+/** Turns zod issues into field/message pairs a person can act on. */
+export function describeIssues(error: Pick<z.ZodError, 'issues'>): { field: string; message: string }[] {
+  return error.issues.map((issue) => ({
+    field: issue.path.length ? issue.path.join('.') : '(input)',
+    message: issue.message,
+  }));
+}
+
+/** Validates and normalises a bulk input; throws {@link BulkInputError} naming each bad field. */
+export function parseBulkUploadInput(raw: unknown): BulkUploadInput {
+  const result = BulkUploadInputSchema.safeParse(raw);
+  if (!result.success) throw new BulkInputError(describeIssues(result.error));
+  const input = result.data;
+  return {
+    ...input,
+    videos: input.videos.map((v, i) => ({ id: v.id ?? defaultVideoId(i), path: v.path, caption: v.caption })),
+  };
+}

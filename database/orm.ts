@@ -1,0 +1,60 @@
+/**
+ * Opening the database. SQLite is the embedded default; PostgreSQL is the same code with
+ * another driver (install `@mikro-orm/postgresql` and set DB_DRIVER=postgresql,
+ * DATABASE_URL=...). Only the connection set-up below knows which one it is.
+ */
+import { MikroORM, type Options } from '@mikro-orm/core';
+import { Migrator } from '@mikro-orm/migrations';
+import type { Config } from '../config';
+import { ENTITIES } from './entities';
+import { Migration20261123000000_initial } from './migrations/Migration20261123000000_initial';
+
+/** Every migration, in order. Listed in code so bundled or compiled builds find them. */
+const MIGRATIONS = [{ name: 'Migration20261123000000_initial', class: Migration20261123000000_initial }];
+
+export type Orm = MikroORM;
+
+interface SqliteHandle {
+  run(sql: string, cb: (err: Error | null) => void): void;
+  configure(option: 'busyTimeout', ms: number): void;
+}
+
+function driverOptions(db: Config['database']): Options {
+  if (db.driver === 'sqlite') {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { SqliteDriver } = require('@mikro-orm/sqlite') as typeof import('@mikro-orm/sqlite');
+    return {
+      driver: SqliteDriver,
+      dbName: db.dbName,
+      pool: {
+        // The worker and the API write the same file: WAL lets readers run beside the writer,
+        // and the busy timeout makes a writer wait instead of failing with SQLITE_BUSY.
+        afterCreate: (conn: SqliteHandle, done: (err: Error | null, conn: SqliteHandle) => void) => {
+          conn.configure('busyTimeout', 10_000);
+          conn.run('PRAGMA journal_mode = WAL', (err) => {
+            if (err) return done(err, conn);
+            conn.run('PRAGMA synchronous = NORMAL', (err2) => done(err2, conn));
+          });
+        },
+      },
+    };
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { PostgreSqlDriver } = require('@mikro-orm/postgresql') as { PostgreSqlDriver: NonNullable<Options['driver']> };
+  return { driver: PostgreSqlDriver, dbName: db.dbName, clientUrl: db.url };
+}
+
+/** Opens the database and brings its schema up to date with the migrations. */
+export async function openDatabase(db: Config['database'], opts: { migrate?: boolean } = {}): Promise<Orm> {
+  const orm = await MikroORM.init({
+    ...driverOptions(db),
+    entities: ENTITIES,
+    extensions: [Migrator],
+    migrations: { migrationsList: MIGRATIONS, transactional: true, allOrNothing: true, snapshot: false, silent: true },
+    discovery: { warnWhenNoEntities: true },
+    allowGlobalContext: false,
+    debug: false,
+  });
+  if (opts.migrate !== false) await orm.getMigrator().up();
+  return orm;
+}

@@ -1,0 +1,90 @@
+/**
+ * A bulk started with the README's `temporal workflow start` command runs exactly like one
+ * started through the HTTP API: same activities in the same order, same database rows,
+ * same search attributes.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, describe, it } from 'node:test';
+import { bulkUploadWorkflowId } from '../contracts/names';
+import { BulkUploadAccount, BulkUploadTask, VideoData } from '../database/entities';
+import { demoPosts, startTestStack, type TestStack } from './fixtures/stack';
+
+const run = promisify(execFile);
+const TEMPORAL = process.env.CLIPFLEET_TEMPORAL_CLI ?? 'temporal';
+
+async function activityTypes(stack: TestStack, workflowId: string): Promise<string[]> {
+  const history = await stack.env.client.workflow.getHandle(workflowId).fetchHistory();
+  return (history.events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+}
+
+async function listByTask(stack: TestStack, taskId: string): Promise<string[]> {
+  for (let i = 0; i < 50; i++) {
+    const ids: string[] = [];
+    for await (const wf of stack.env.client.workflow.list({ query: `BulkTaskId = "${taskId}"` })) ids.push(wf.workflowId);
+    if (ids.length >= 3) return ids.sort();
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return [];
+}
+
+describe('starting a bulk from the Temporal CLI', { timeout: 300_000 }, () => {
+  let stack: TestStack;
+  before(async () => {
+    stack = await startTestStack();
+    await stack.addAccount({ id: 'cli-1' });
+    await stack.addAccount({ id: 'cli-2' });
+  });
+  after(async () => stack?.close());
+
+  it('runs exactly as one started through the API', async () => {
+    const video = await stack.addVideo('cli.mp4');
+    const body = (taskId: string) => ({ taskId, videos: [{ path: video, caption: 'from the CLI' }], accountIds: ['cli-1', 'cli-2'], options: { concurrency: 2 } });
+
+    const viaApi = await stack.api('POST', '/bulk-uploads', body('via-api'));
+    assert.equal(viaApi.status, 202);
+    const inputFile = path.join(stack.dir, 'bulk.json');
+    await fs.writeFile(inputFile, JSON.stringify(body('via-cli')));
+    await run(TEMPORAL, [
+      'workflow', 'start', '--type', 'BulkUpload', '--task-queue', stack.config.temporal.taskQueue,
+      '--workflow-id', bulkUploadWorkflowId('via-cli'), '--input-file', inputFile, '--address', stack.config.temporal.address,
+    ]);
+
+    const [apiResult, cliResult] = await Promise.all(
+      ['via-api', 'via-cli'].map((t) => stack.env.client.workflow.getHandle(bulkUploadWorkflowId(t)).result()),
+    );
+    assert.equal(cliResult.status, 'completed');
+    assert.deepEqual({ ...cliResult, taskId: 'x' }, { ...apiResult, taskId: 'x' });
+    assert.deepEqual(await activityTypes(stack, bulkUploadWorkflowId('via-cli')), await activityTypes(stack, bulkUploadWorkflowId('via-api')));
+    assert.deepEqual(
+      await activityTypes(stack, `${bulkUploadWorkflowId('via-cli')}-account-cli-1`),
+      await activityTypes(stack, `${bulkUploadWorkflowId('via-api')}-account-cli-1`),
+    );
+
+    const em = stack.deps.orm.em.fork();
+    for (const taskId of ['via-api', 'via-cli']) {
+      assert.equal((await em.findOneOrFail(BulkUploadTask, taskId)).status, 'completed');
+      assert.equal(await em.count(BulkUploadAccount, { task: taskId, status: 'completed' }), 2);
+      assert.equal(await em.count(VideoData, { task: taskId, status: 'published' }), 2);
+      assert.deepEqual(await listByTask(stack, taskId), [
+        bulkUploadWorkflowId(taskId),
+        `${bulkUploadWorkflowId(taskId)}-account-cli-1`,
+        `${bulkUploadWorkflowId(taskId)}-account-cli-2`,
+      ]);
+    }
+    assert.equal((await demoPosts(stack.demo)).length, 4);
+  });
+
+  it('rejects a malformed CLI input with a non-retryable error naming the field', async () => {
+    const inputFile = path.join(stack.dir, 'bad.json');
+    await fs.writeFile(inputFile, JSON.stringify({ taskId: 'bad-cli', videos: [], accountIds: ['cli-1'] }));
+    await run(TEMPORAL, ['workflow', 'start', '--type', 'BulkUpload', '--task-queue', stack.config.temporal.taskQueue, '--workflow-id', bulkUploadWorkflowId('bad-cli'), '--input-file', inputFile, '--address', stack.config.temporal.address]);
+    await assert.rejects(stack.env.client.workflow.getHandle(bulkUploadWorkflowId('bad-cli')).result(), (err: Error & { cause?: Error }) => {
+      assert.match(err.cause?.message ?? '', /videos: .*at least 1|videos: Too small/i);
+      return true;
+    });
+  });
+});

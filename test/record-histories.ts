@@ -1,0 +1,36 @@
+/**
+ * Records the histories the replay tests load (`npm run histories:record`): runs a small
+ * bulk (1 video × 2 accounts) on a real stack and saves the parent's and one child's
+ * history under test/histories/. Run it after a deliberate, versioned workflow change.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { accountUploadWorkflowId, bulkUploadWorkflowId } from '../contracts/names';
+import { startTestStack } from './fixtures/stack';
+
+async function main(): Promise<void> {
+  const stack = await startTestStack();
+  try {
+    for (const id of ['rec-a', 'rec-b']) await stack.addAccount({ id });
+    const video = await stack.addVideo('recorded.mp4');
+    const res = await stack.api('POST', '/bulk-uploads', { taskId: 'recorded', videos: [{ path: video, caption: 'recorded' }], accountIds: ['rec-a', 'rec-b'], options: { concurrency: 2 } });
+    if (res.status !== 202) throw new Error(`start failed: ${res.status} ${await res.text()}`);
+    const parent = stack.env.client.workflow.getHandle(bulkUploadWorkflowId('recorded'));
+    const result = await parent.result();
+    if (result.status !== 'completed') throw new Error(`recorded bulk ended ${result.status}`);
+    const dir = path.join(__dirname, 'histories');
+    await fs.mkdir(dir, { recursive: true });
+    const child = stack.env.client.workflow.getHandle(accountUploadWorkflowId('recorded', 'rec-a'));
+    await fs.writeFile(path.join(dir, 'bulk-upload.json'), historyToJSON(await parent.fetchHistory()));
+    await fs.writeFile(path.join(dir, 'account-upload.json'), historyToJSON(await child.fetchHistory()));
+    console.log(`recorded ${dir}/bulk-upload.json and account-upload.json`);
+  } finally {
+    await stack.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,34 @@
+/**
+ * Replay tests: the recorded histories under test/histories/ must replay with the current
+ * workflow code. A change that would break running bulks fails here, before it ships.
+ * Re-record with `npm run histories:record` after a deliberate, patched change.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { sharedBundle } from './fixtures/stack';
+
+async function loadHistory(name: string) {
+  return JSON.parse(await fs.readFile(path.join(__dirname, 'histories', name), 'utf8'));
+}
+
+describe('replay of recorded histories', { timeout: 120_000 }, () => {
+  it('replays a full bulk (parent) with the current code', async () => {
+    await Worker.runReplayHistory({ workflowBundle: await sharedBundle() }, await loadHistory('bulk-upload.json'));
+  });
+
+  it('replays an account child with the current code', async () => {
+    await Worker.runReplayHistory({ workflowBundle: await sharedBundle() }, await loadHistory('account-upload.json'));
+  });
+
+  it('fails when BulkUpload is changed incompatibly', async () => {
+    const changed = await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/incompatible-workflows'), logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
+    await assert.rejects(Worker.runReplayHistory({ workflowBundle: changed }, await loadHistory('bulk-upload.json')), (err: unknown) => {
+      assert.ok(err instanceof DeterminismViolationError, `expected a determinism violation, got ${String(err)}`);
+      return true;
+    });
+  });
+});

@@ -1,0 +1,33 @@
+/**
+ * The worker process (`npm run worker`): registers BulkUpload, AccountUpload and the
+ * activities on the configured task queue and runs until SIGINT/SIGTERM.
+ */
+import { NativeConnection } from '@temporalio/worker';
+import { loadConfig } from '../config';
+import { createWorker } from './create-worker';
+import { openRuntimeDeps } from './runtime-deps';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const deps = await openRuntimeDeps(config);
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const worker = await createWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    deps,
+    maxConcurrentActivityTaskExecutions: Math.max(4, config.browser.concurrency * 2),
+  });
+  console.log(`worker: task queue "${config.temporal.taskQueue}" on ${config.temporal.address} (namespace ${config.temporal.namespace}); Web UI ${config.temporal.uiUrl}`);
+  try {
+    await worker.run();
+  } finally {
+    await connection.close();
+    await deps.close();
+  }
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,89 @@
+/**
+ * AccountUpload: one account's part of a bulk. For each video: uniquify it for this
+ * account, upload exactly the file that returned, log each step. A video that fails is
+ * recorded and the next one is tried; a failure that concerns the whole account (bad
+ * credentials, unknown account) stops the account.
+ */
+import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, log, setCurrentDetails } from '@temporalio/workflow';
+import type { AccountResult, VideoOutcome } from '../contracts/activities';
+import type { UniquifyPreset } from '../contracts/bulk-input';
+import { appendLog, recordAccountStatus, uniquifyVideo, uploadViaBrowser } from './activity-proxies';
+
+// ---- types ----
+
+export interface AccountUploadInput {
+  taskId: string;
+  accountId: string;
+  platform: string;
+  videos: { id: string; path: string; caption: string }[];
+  preset: UniquifyPreset;
+}
+
+/** Failures after which no other video of this account can succeed. */
+const ACCOUNT_FATAL = new Set(['BadCredentials', 'UnknownAccount', 'SecretsKey']);
+
+// ---- helpers ----
+
+function describeFailure(err: unknown): { message: string; type?: string } {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof ApplicationFailure) return { message: cause.message, type: cause.type ?? undefined };
+  if (cause instanceof Error) return { message: cause.message };
+  return { message: String(cause) };
+}
+
+// ---- workflow ----
+
+/** Uniquifies and publishes every video of the bulk for one account. */
+export async function AccountUpload(input: AccountUploadInput): Promise<AccountResult> {
+  const { taskId, accountId } = input;
+  const say = (level: 'info' | 'warn' | 'error', message: string) => appendLog({ taskId, accountId, level, message });
+  const outcomes: VideoOutcome[] = [];
+
+  try {
+    await recordAccountStatus({ taskId, accountId, status: 'running', currentStep: 'starting' });
+    await say('info', `account ${accountId}: ${input.videos.length} video(s) to publish on ${input.platform}`);
+
+    for (const [index, video] of input.videos.entries()) {
+      const step = `video ${index + 1}/${input.videos.length} (${video.id})`;
+      try {
+        setCurrentDetails(`${step}: uniquifying`);
+        await recordAccountStatus({ taskId, accountId, status: 'running', currentStep: `${step}: uniquifying` });
+        await say('info', `${step}: uniquifying ${video.path} (preset ${input.preset})`);
+        const variant = await uniquifyVideo({ taskId, accountId, videoId: video.id, sourcePath: video.path, preset: input.preset });
+        await say('info', `${step}: variant ready${variant.reused ? ' (reused)' : ''}: ${variant.filePath} sha256=${variant.sha256.slice(0, 12)}… [${variant.applied.join('; ')}]`);
+
+        setCurrentDetails(`${step}: uploading`);
+        await recordAccountStatus({ taskId, accountId, status: 'running', currentStep: `${step}: uploading` });
+        const post = await uploadViaBrowser({ taskId, accountId, videoId: video.id, platform: input.platform, filePath: variant.filePath, caption: video.caption });
+        await say('info', `${step}: ${post.alreadyPublished ? 'already published' : 'published'}: ${post.url}`);
+        outcomes.push({ videoId: video.id, status: 'published', postId: post.postId, url: post.url, filePath: variant.filePath });
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        const failure = describeFailure(err);
+        outcomes.push({ videoId: video.id, status: 'failed', error: failure.message });
+        await say('error', `${step}: failed: ${failure.message}`);
+        if (failure.type && ACCOUNT_FATAL.has(failure.type)) {
+          for (const rest of input.videos.slice(index + 1)) outcomes.push({ videoId: rest.id, status: 'failed', error: `skipped: ${failure.message}` });
+          break;
+        }
+      }
+    }
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    // Record the cancellation even though this scope is cancelled.
+    await CancellationScope.nonCancellable(async () => {
+      await recordAccountStatus({ taskId, accountId, status: 'cancelled', currentStep: 'cancelled' });
+      await say('warn', `account ${accountId}: cancelled`);
+    });
+    throw err;
+  }
+
+  const failed = outcomes.filter((o) => o.status === 'failed');
+  const status = failed.length === 0 ? 'completed' : 'failed';
+  const error = failed[0]?.error;
+  await recordAccountStatus({ taskId, accountId, status, currentStep: 'done', error });
+  await say(failed.length ? 'error' : 'info', `account ${accountId}: ${outcomes.length - failed.length}/${outcomes.length} published`);
+  setCurrentDetails(`done: ${outcomes.length - failed.length}/${outcomes.length} published`);
+  log.info('account finished', { taskId, accountId, status });
+  return { accountId, status, videos: outcomes, ...(error ? { error } : {}) };
+}

@@ -1,0 +1,196 @@
+/**
+ * BulkUpload: the parent of a bulk. Registers the task, then runs one AccountUpload child
+ * per account in a sliding window of at most `concurrency` running children. One failed
+ * account never fails the others: results are counted, and the final status (completed,
+ * partially_failed, failed, cancelled) is written to the database. Before the history grows
+ * large it drains the window and continues as new with its counters, so one bulk can hold
+ * ten thousand accounts.
+ */
+import {
+  ApplicationFailure,
+  CancellationScope,
+  ChildWorkflowHandle,
+  ParentClosePolicy,
+  continueAsNew,
+  defineQuery,
+  isCancellation,
+  setCurrentDetails,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { AccountResult, TaskStatus } from '../contracts/activities';
+import { BulkInputError, parseBulkUploadInput, type BulkUploadInput, type BulkUploadRequest } from '../contracts/bulk-input';
+import { AccountIdAttribute, BulkTaskIdAttribute, PlatformAttribute, accountUploadWorkflowId } from '../contracts/names';
+import { AccountUpload } from './account-upload';
+import { appendLog, recordAccountStatus, recordTaskStatus, registerTask } from './activity-proxies';
+
+// ---- types ----
+
+/** Counters carried across continue-as-new; small by design (no per-account lists). */
+export interface BulkProgressState {
+  nextIndex: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+  /** The first failed accounts, for the summary (capped). */
+  failedAccountIds: string[];
+  /** Accounts with no `Account` row: failed at registration, never given a child. */
+  unknownAccountIds: string[];
+}
+
+export interface BulkProgress extends BulkProgressState {
+  taskId: string;
+  status: TaskStatus;
+  total: number;
+  running: string[];
+}
+
+export interface BulkUploadResult {
+  taskId: string;
+  status: TaskStatus;
+  total: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+  failedAccountIds: string[];
+}
+
+// ---- queries ----
+
+export const progressQuery = defineQuery<BulkProgress>('progress');
+
+// ---- helpers ----
+
+/** Continue-as-new well before Temporal's own suggestion, so a drained window stays cheap. */
+const HISTORY_EVENTS_BEFORE_CONTINUE = 4_000;
+const FAILED_IDS_KEPT = 100;
+
+function finalStatus(s: BulkProgressState): TaskStatus {
+  if (s.failed === 0 && s.cancelled === 0) return 'completed';
+  if (s.completed === 0 && s.cancelled === 0) return 'failed';
+  return 'partially_failed';
+}
+
+function historyIsLong(): boolean {
+  const info = workflowInfo();
+  return info.continueAsNewSuggested || info.historyLength > HISTORY_EVENTS_BEFORE_CONTINUE;
+}
+
+function validate(raw: BulkUploadRequest): BulkUploadInput {
+  try {
+    return parseBulkUploadInput(raw);
+  } catch (err) {
+    if (err instanceof BulkInputError) throw ApplicationFailure.nonRetryable(err.message, 'InvalidInput');
+    throw err;
+  }
+}
+
+// ---- workflow ----
+
+/** Publishes every video to every account: one AccountUpload child per account. */
+export async function BulkUpload(request: BulkUploadRequest, carried?: BulkProgressState): Promise<BulkUploadResult> {
+  const input = validate(request);
+  const { taskId, accountIds } = input;
+  const state: BulkProgressState = carried ?? { nextIndex: 0, completed: 0, failed: 0, cancelled: 0, failedAccountIds: [], unknownAccountIds: [] };
+  const running = new Map<string, Promise<void>>();
+  let status: TaskStatus = 'running';
+
+  setHandler(progressQuery, () => ({ ...state, taskId, status, total: accountIds.length, running: [...running.keys()] }));
+  upsertSearchAttributes([
+    { key: BulkTaskIdAttribute, value: taskId },
+    { key: PlatformAttribute, value: input.platform },
+  ]);
+
+  const showProgress = () =>
+    setCurrentDetails(
+      `**${state.completed + state.failed + state.cancelled}/${accountIds.length}** accounts done ` +
+        `(${state.completed} completed, ${state.failed} failed), ${running.size} running`,
+    );
+
+  const recordFailure = (accountId: string) => {
+    state.failed++;
+    if (state.failedAccountIds.length < FAILED_IDS_KEPT) state.failedAccountIds.push(accountId);
+  };
+
+  const onChildDone = (accountId: string, result: AccountResult | undefined, err?: unknown) => {
+    running.delete(accountId);
+    if (result?.status === 'completed') state.completed++;
+    else if (err && isCancellation(err)) state.cancelled++;
+    else recordFailure(accountId);
+    showProgress();
+  };
+
+  try {
+    if (!carried) {
+      await recordTaskStatus({ taskId, status: 'running' }).catch(() => undefined);
+      const { unknownAccountIds } = await registerTask({ ...input, workflowId: workflowInfo().workflowId });
+      await appendLog({ taskId, level: 'info', message: `bulk ${taskId}: ${input.videos.length} video(s) × ${accountIds.length} account(s) on ${input.platform}, concurrency ${input.options.concurrency}` });
+      for (const accountId of unknownAccountIds) {
+        await recordAccountStatus({ taskId, accountId, status: 'failed', currentStep: 'done', error: `unknown account: ${accountId}` });
+        await appendLog({ taskId, accountId, level: 'error', message: `unknown account ${accountId}: create it first (POST /accounts); skipped` });
+      }
+      state.unknownAccountIds = unknownAccountIds;
+    }
+    const skipped = new Set(state.unknownAccountIds);
+    showProgress();
+
+    while (state.nextIndex < accountIds.length || running.size > 0) {
+      while (running.size < input.options.concurrency && state.nextIndex < accountIds.length && !historyIsLong()) {
+        const accountId = accountIds[state.nextIndex++]!;
+        if (skipped.has(accountId)) {
+          recordFailure(accountId);
+          continue;
+        }
+        const child: ChildWorkflowHandle<typeof AccountUpload> = await startChild(AccountUpload, {
+          workflowId: accountUploadWorkflowId(taskId, accountId),
+          args: [{ taskId, accountId, platform: input.platform, videos: input.videos, preset: input.options.uniquifyPreset }],
+          // Cancelling or terminating the bulk cancels its accounts: nothing keeps uploading unseen.
+          parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+          typedSearchAttributes: [
+            { key: BulkTaskIdAttribute, value: taskId },
+            { key: AccountIdAttribute, value: accountId },
+            { key: PlatformAttribute, value: input.platform },
+          ],
+          staticSummary: `Account ${accountId}: ${input.videos.length} video(s) to ${input.platform}`,
+          staticDetails: `Part of bulk ${taskId}.`,
+        });
+        running.set(
+          accountId,
+          child.result().then(
+            (result) => onChildDone(accountId, result),
+            (err: unknown) => onChildDone(accountId, undefined, err),
+          ),
+        );
+        showProgress();
+      }
+      if (running.size === 0) break;
+      await Promise.race(running.values());
+    }
+
+    if (state.nextIndex < accountIds.length) {
+      // History is long: every child of this run has finished, so nothing is left behind.
+      await continueAsNew<typeof BulkUpload>(request, state);
+    }
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    status = 'cancelled';
+    await CancellationScope.nonCancellable(async () => {
+      await Promise.allSettled(running.values());
+      await recordTaskStatus({ taskId, status, completedAccounts: state.completed, failedAccounts: state.failed });
+      await appendLog({ taskId, level: 'warn', message: `bulk ${taskId}: cancelled after ${state.completed} completed and ${state.failed} failed account(s)` });
+    });
+    throw err;
+  }
+
+  status = finalStatus(state);
+  await recordTaskStatus({ taskId, status, completedAccounts: state.completed, failedAccounts: state.failed });
+  await appendLog({
+    taskId,
+    level: status === 'completed' ? 'info' : 'error',
+    message: `bulk ${taskId}: ${status}: ${state.completed} completed, ${state.failed} failed of ${accountIds.length} account(s)`,
+  });
+  const { completed, failed, cancelled, failedAccountIds } = state;
+  return { taskId, status, total: accountIds.length, completed, failed, cancelled, failedAccountIds };
+}

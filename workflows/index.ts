@@ -1,0 +1,3 @@
+/** Every workflow the worker registers. Deterministic code only: see eslint.config.mjs. */
+export { AccountUpload } from './account-upload';
+export { BulkUpload, progressQuery } from './bulk-upload';
