@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { describeIssues } from '../contracts/bulk-input';
 import { MediaError } from '../media';
 import { PlatformError } from '../platforms/adapter';
+import { UnknownPlatformError } from '../platforms/registry';
 import { SecretsKeyError } from '../database/secrets';
 
 const MEDIA_TYPES: Record<MediaError['kind'], string | null> = {
@@ -38,6 +39,7 @@ export function toActivityFailure(err: unknown): unknown {
     if (type && !err.retryable) return ApplicationFailure.nonRetryable(err.message, type);
     return ApplicationFailure.retryable(err.message, `Platform_${err.kind}`);
   }
+  if (err instanceof UnknownPlatformError) return ApplicationFailure.nonRetryable(err.message, 'UnknownPlatform');
   if (err instanceof SecretsKeyError) return ApplicationFailure.nonRetryable(err.message, 'SecretsKey');
   return err;
 }

@@ -2,8 +2,9 @@ import { RegisterTaskInputSchema, type RegisterTaskResult } from '../contracts/a
 import { Account, BulkUploadAccount, BulkUploadTask, VideoData } from '../database/entities';
 import { resolveMediaPath } from '../media';
 import { accountUploadWorkflowId } from '../contracts/names';
+import { PLATFORM_NAMES, isKnownPlatform } from '../platforms/registry';
 import type { ActivityDeps } from './deps';
-import { parseActivityInput, toActivityFailure } from './errors';
+import { nonRetryable, parseActivityInput, toActivityFailure } from './errors';
 
 const CHUNK = 500;
 
@@ -22,6 +23,9 @@ function chunks<T>(items: T[]): T[][] {
 export function makeRegisterTask({ orm, media }: Pick<ActivityDeps, 'orm' | 'media'>) {
   return async function registerTask(raw: unknown): Promise<RegisterTaskResult> {
     const input = parseActivityInput('registerTask', RegisterTaskInputSchema, raw);
+    if (!isKnownPlatform(input.platform)) {
+      throw nonRetryable('UnknownPlatform', `unknown platform "${input.platform}"; known: ${PLATFORM_NAMES.join(', ')}`);
+    }
     try {
       for (const video of input.videos) await resolveMediaPath(media.root, video.path);
     } catch (err) {

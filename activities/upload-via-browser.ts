@@ -72,10 +72,15 @@ export function makeUploadViaBrowser(deps: Pick<ActivityDeps, 'orm' | 'secrets' 
       ? (JSON.parse(secrets.decrypt(account.sessionEnc, `the session of account ${account.id}`)) as StorageState)
       : undefined;
     const sha256 = video?.filePath === filePath && video.sha256 ? video.sha256 : await sha256File(filePath);
-    const adapter = deps.platform(input.platform);
+    let adapter;
+    try {
+      adapter = deps.platform(input.platform);
+    } catch (err) {
+      throw toActivityFailure(err);
+    }
 
     try {
-      const result = await browserPool.withContext({ storageState, proxy: account.proxy ?? undefined }, async (context, page) => {
+      const result = await browserPool.withContext({ storageState, proxy: account.proxy ?? undefined, signal: ctx.cancellationSignal }, async (context, page) => {
         try {
           beat('checking session');
           if (!(await adapter.isSignedIn(page))) {

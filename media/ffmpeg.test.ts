@@ -65,6 +65,22 @@ describe('runFfmpeg', () => {
     }
   });
 
+  it('SIGKILLs an ffmpeg that does not stop on SIGTERM', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'clipfleet-ffmpeg-'));
+    try {
+      // Opening a FIFO nobody writes to blocks, and a blocked open ignores SIGTERM.
+      const fifo = path.join(dir, 'stuck.fifo');
+      execFileSync('mkfifo', [fifo]);
+      const controller = new AbortController();
+      const run = runFfmpeg({ input: fifo, output: path.join(dir, 'out.mp4'), signal: controller.signal, killGraceMs: 200 });
+      setTimeout(() => controller.abort(), 200);
+      await assert.rejects(run, (err: unknown) => isMediaError(err, 'cancelled'));
+      assert.throws(() => execFileSync('pgrep', ['-f', dir]), 'pgrep finds no ffmpeg for this folder');
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('rejects with a retryable ffmpeg_failed carrying the stderr tail', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'clipfleet-ffmpeg-'));
     try {

@@ -132,6 +132,8 @@ export async function runFfmpeg(options: RunFfmpegOptions): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     let started = false;
     let aborted = false;
+    /** A throwing onProgress stops the run and becomes its rejection. */
+    let progressError: unknown;
     let killTimer: NodeJS.Timeout | undefined;
     let lastFraction = 0;
 
@@ -160,21 +162,25 @@ export async function runFfmpeg(options: RunFfmpegOptions): Promise<void> {
         const seconds = parseTimemark(line);
         if (seconds === undefined) return;
         const fraction = Math.min(seconds / total, 0.999);
-        if (fraction > lastFraction) {
-          lastFraction = fraction;
+        if (fraction <= lastFraction || aborted) return;
+        lastFraction = fraction;
+        try {
           onProgress(fraction);
+        } catch (err) {
+          progressError = err;
+          onAbort();
         }
       });
     }
     command.on('end', () => {
       settle();
-      if (aborted) return reject(cancelled(shown));
+      if (aborted) return reject(progressError ?? cancelled(shown));
       onProgress?.(1);
       resolve();
     });
     command.on('error', (err: Error, _stdout: string | null, stderr: string | null) => {
       settle();
-      if (aborted) return reject(cancelled(shown));
+      if (aborted) return reject(progressError ?? cancelled(shown));
       const tail = tailLines(stderr ?? '', STDERR_TAIL_LINES);
       reject(new MediaError('ffmpeg_failed', shown, { detail: lastErrorLine(err.message, tail), stderrTail: tail, cause: err }));
     });

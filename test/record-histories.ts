@@ -5,7 +5,8 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { accountUploadWorkflowId, bulkUploadWorkflowId } from '../contracts/names';
 import { startTestStack } from './fixtures/stack';
 
@@ -21,9 +22,14 @@ async function main(): Promise<void> {
     if (result.status !== 'completed') throw new Error(`recorded bulk ended ${result.status}`);
     const dir = path.join(__dirname, 'histories');
     await fs.mkdir(dir, { recursive: true });
-    const child = stack.env.client.workflow.getHandle(accountUploadWorkflowId('recorded', 'rec-a'));
-    await fs.writeFile(path.join(dir, 'bulk-upload.json'), historyToJSON(await parent.fetchHistory()));
-    await fs.writeFile(path.join(dir, 'account-upload.json'), historyToJSON(await child.fetchHistory()));
+    // The CLI's JSON export is the canonical history format (the Web UI downloads the same).
+    const temporal = process.env.CLIPFLEET_TEMPORAL_CLI ?? 'temporal';
+    const save = async (workflowId: string, file: string) => {
+      const { stdout } = await promisify(execFile)(temporal, ['workflow', 'show', '--workflow-id', workflowId, '--output', 'json', '--address', stack.config.temporal.address], { maxBuffer: 64 * 1024 * 1024 });
+      await fs.writeFile(path.join(dir, file), stdout);
+    };
+    await save(bulkUploadWorkflowId('recorded'), 'bulk-upload.json');
+    await save(accountUploadWorkflowId('recorded', 'rec-a'), 'account-upload.json');
     console.log(`recorded ${dir}/bulk-upload.json and account-upload.json`);
   } finally {
     await stack.close();

@@ -20,7 +20,7 @@ export interface AccountUploadInput {
 }
 
 /** Failures after which no other video of this account can succeed. */
-const ACCOUNT_FATAL = new Set(['BadCredentials', 'UnknownAccount', 'SecretsKey']);
+const ACCOUNT_FATAL = new Set(['BadCredentials', 'UnknownAccount', 'UnknownPlatform', 'SecretsKey']);
 
 // ---- helpers ----
 

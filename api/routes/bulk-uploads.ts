@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { BulkUploadInputSchema, IdSchema, parseBulkUploadInput } from '../../contracts/bulk-input';
 import { MediaError, resolveMediaPath } from '../../media';
+import { PLATFORM_NAMES, isKnownPlatform } from '../../platforms/registry';
 import { BulkAlreadyExistsError, readBulkStatus, startBulk } from '../bulk-service';
 import type { ApiDeps } from '../deps';
 import { bulkLinks } from '../links';
@@ -20,6 +21,7 @@ export function bulkUploadRoutes(deps: ApiDeps) {
 
   app.post('/bulk-uploads', validate('json', BulkUploadInputSchema), async (c) => {
     const input = parseBulkUploadInput(c.req.valid('json'));
+    if (!isKnownPlatform(input.platform)) return c.json(fieldError('platform', `unknown platform "${input.platform}"; known: ${PLATFORM_NAMES.join(', ')}`), 400);
     // Paths are checked before any work starts: a bad one rejects the whole bulk.
     for (const [i, video] of input.videos.entries()) {
       try {
