@@ -4,6 +4,7 @@
  */
 import { Hono } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
+import { HTTPException } from 'hono/http-exception';
 import type { ApiDeps } from './deps';
 import { accountRoutes } from './routes/accounts';
 import { bulkUploadRoutes } from './routes/bulk-uploads';
@@ -19,6 +20,11 @@ export function createApp(deps: ApiDeps): Hono {
 
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
   app.onError((err, c) => {
+    if (err instanceof HTTPException) {
+      // Auth answers carry their own JSON body; the rest (e.g. malformed JSON) get ours.
+      if (err.status === 401) return err.getResponse();
+      return c.json({ error: err.message, issues: [{ field: '(body)', message: err.message }] }, err.status);
+    }
     console.error(`api: ${c.req.method} ${c.req.path} failed:`, err);
     return c.json({ error: 'internal error; see the API log' }, 500);
   });

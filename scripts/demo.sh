@@ -16,7 +16,7 @@ if [ "${1:-}" = "stop" ]; then
 fi
 
 bash scripts/setup-os.sh
-[ -d node_modules ] || npm ci --no-audit --no-fund
+[ -d node_modules ] || npm_config_build_from_source=true npm ci --no-audit --no-fund
 ./temporal-dev.sh start
 
 start_bg() {

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-os.sh >/dev/null
-[ -d node_modules ] || npm ci --no-audit --no-fund
+[ -d node_modules ] || npm_config_build_from_source=true npm ci --no-audit --no-fund
 ./temporal-dev.sh start >/dev/null
 export CLIPFLEET_TEMPORAL_CLI="$(./temporal-dev.sh path)"
 if [ $# -gt 0 ]; then files=("$@"); else
