@@ -124,7 +124,6 @@ export async function BulkUpload(request: BulkUploadRequest, carried?: BulkProgr
 
   try {
     if (!carried) {
-      await recordTaskStatus({ taskId, status: 'running' }).catch(() => undefined);
       const { unknownAccountIds } = await registerTask({ ...input, workflowId: workflowInfo().workflowId });
       await appendLog({ taskId, level: 'info', message: `bulk ${taskId}: ${input.videos.length} video(s) × ${accountIds.length} account(s) on ${input.platform}, concurrency ${input.options.concurrency}` });
       for (const accountId of unknownAccountIds) {
