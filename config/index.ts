@@ -63,6 +63,35 @@ const EnvSchema = z.object({
   DEMO_PLATFORM_DATA_DIR: dir('var/demo-platform'),
   /** Serve the demo platform from the API process (the embedded default upload target). */
   DEMO_PLATFORM_EMBEDDED: bool.default(true),
+
+  /** Prefix of every API-cache key in Redis (`<prefix>:<service>:<user>:<hash>`). */
+  CACHE_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ or - only').default('cache'),
+  CACHE_TTL_GOOGLE_CALENDAR_EVENTS: positiveInt.default(300),
+  CACHE_TTL_GOOGLE_DRIVE_FILES: positiveInt.default(600),
+  CACHE_TTL_GOOGLE_SHEETS: positiveInt.default(600),
+  CACHE_TTL_HUNTFLOW_CANDIDATES: positiveInt.default(1800),
+  CACHE_TTL_HUNTFLOW_VACANCIES: positiveInt.default(3600),
+  CACHE_TTL_HUNTFLOW_ACCOUNTS: positiveInt.default(7200),
+  /** How long an expired value is kept to serve when the upstream fails; 0 turns grace off. */
+  CACHE_GRACE_SECONDS: z.coerce.number().int().min(0).default(86_400),
+
+  /** Where the Google APIs live; a local server in tests. */
+  GOOGLE_API_ROOT_URL: z.url().default('https://www.googleapis.com/'),
+  GOOGLE_TOKEN_URL: z.url().default('https://oauth2.googleapis.com/token'),
+  /** OAuth2 user credentials (all three), or a service account key file below. */
+  GOOGLE_CLIENT_ID: z.string().optional(),
+  GOOGLE_CLIENT_SECRET: z.string().optional(),
+  GOOGLE_REFRESH_TOKEN: z.string().optional(),
+  GOOGLE_SERVICE_ACCOUNT_KEY_FILE: z.string().optional(),
+  /** With a service account and domain-wide delegation: act as the requested user id (an email). */
+  GOOGLE_IMPERSONATE_USERS: bool.default(false),
+
+  HUNTFLOW_BASE_URL: z.url().default('https://api.huntflow.ru/v2'),
+  HUNTFLOW_ACCESS_TOKEN: z.string().optional(),
+  HUNTFLOW_REFRESH_TOKEN: z.string().optional(),
+  /** How many times a 429 is retried, and the longest Retry-After we are willing to wait. */
+  HUNTFLOW_MAX_RETRIES: z.coerce.number().int().min(0).default(3),
+  HUNTFLOW_MAX_RETRY_AFTER_SECONDS: positiveInt.default(60),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -76,6 +105,27 @@ export interface Config {
   browser: { executablePath: string; headless: boolean; concurrency: number };
   api: { host: string; port: number; token: string; publicUrl: string };
   demoPlatform: { host: string; port: number; url: string; dataDir: string; embedded: boolean };
+  cache: {
+    keyPrefix: string;
+    /** TTL in seconds per cached service (see `cache/services.ts`). */
+    ttlSeconds: {
+      google_calendar_events: number;
+      google_drive_files: number;
+      google_sheets: number;
+      huntflow_candidates: number;
+      huntflow_vacancies: number;
+      huntflow_accounts: number;
+    };
+    graceSeconds: number;
+  };
+  google: {
+    rootUrl: string;
+    tokenUrl: string;
+    oauth?: { clientId: string; clientSecret: string; refreshToken: string };
+    serviceAccountKeyFile?: string;
+    impersonateUsers: boolean;
+  };
+  huntflow: { baseUrl: string; accessToken?: string; refreshToken?: string; maxRetries: number; maxRetryAfterSeconds: number };
 }
 
 /** Raised when the environment holds a bad value; names each variable and what is wrong. */
@@ -94,6 +144,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
   const e = parsed.data;
+  // Half a set of OAuth2 credentials is a typo, not a choice: say which part is missing.
+  const oauthParts = { GOOGLE_CLIENT_ID: e.GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET: e.GOOGLE_CLIENT_SECRET, GOOGLE_REFRESH_TOKEN: e.GOOGLE_REFRESH_TOKEN };
+  const oauthMissing = Object.entries(oauthParts).filter(([, v]) => !v).map(([k]) => k);
+  if (oauthMissing.length > 0 && oauthMissing.length < 3) {
+    throw new ConfigError(oauthMissing.map((k) => `${k}: required with the other Google OAuth2 settings`));
+  }
   const dbName = e.DB_DRIVER === 'sqlite' ? path.resolve(ROOT, e.DB_NAME) : e.DB_NAME;
   return {
     env: e.NODE_ENV,
@@ -114,6 +170,35 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       url: (e.DEMO_PLATFORM_URL ?? `http://${e.DEMO_PLATFORM_HOST}:${e.DEMO_PLATFORM_PORT}`).replace(/\/$/, ''),
       dataDir: e.DEMO_PLATFORM_DATA_DIR,
       embedded: e.DEMO_PLATFORM_EMBEDDED,
+    },
+    cache: {
+      keyPrefix: e.CACHE_KEY_PREFIX,
+      ttlSeconds: {
+        google_calendar_events: e.CACHE_TTL_GOOGLE_CALENDAR_EVENTS,
+        google_drive_files: e.CACHE_TTL_GOOGLE_DRIVE_FILES,
+        google_sheets: e.CACHE_TTL_GOOGLE_SHEETS,
+        huntflow_candidates: e.CACHE_TTL_HUNTFLOW_CANDIDATES,
+        huntflow_vacancies: e.CACHE_TTL_HUNTFLOW_VACANCIES,
+        huntflow_accounts: e.CACHE_TTL_HUNTFLOW_ACCOUNTS,
+      },
+      graceSeconds: e.CACHE_GRACE_SECONDS,
+    },
+    google: {
+      rootUrl: e.GOOGLE_API_ROOT_URL.endsWith('/') ? e.GOOGLE_API_ROOT_URL : `${e.GOOGLE_API_ROOT_URL}/`,
+      tokenUrl: e.GOOGLE_TOKEN_URL,
+      oauth:
+        e.GOOGLE_CLIENT_ID && e.GOOGLE_CLIENT_SECRET && e.GOOGLE_REFRESH_TOKEN
+          ? { clientId: e.GOOGLE_CLIENT_ID, clientSecret: e.GOOGLE_CLIENT_SECRET, refreshToken: e.GOOGLE_REFRESH_TOKEN }
+          : undefined,
+      serviceAccountKeyFile: e.GOOGLE_SERVICE_ACCOUNT_KEY_FILE ? path.resolve(ROOT, e.GOOGLE_SERVICE_ACCOUNT_KEY_FILE) : undefined,
+      impersonateUsers: e.GOOGLE_IMPERSONATE_USERS,
+    },
+    huntflow: {
+      baseUrl: e.HUNTFLOW_BASE_URL.replace(/\/$/, ''),
+      accessToken: e.HUNTFLOW_ACCESS_TOKEN,
+      refreshToken: e.HUNTFLOW_REFRESH_TOKEN,
+      maxRetries: e.HUNTFLOW_MAX_RETRIES,
+      maxRetryAfterSeconds: e.HUNTFLOW_MAX_RETRY_AFTER_SECONDS,
     },
   };
 }

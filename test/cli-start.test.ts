@@ -24,7 +24,9 @@ async function activityTypes(stack: TestStack, workflowId: string): Promise<stri
 async function listByTask(stack: TestStack, taskId: string): Promise<string[]> {
   for (let i = 0; i < 50; i++) {
     const ids: string[] = [];
-    for await (const wf of stack.env.client.workflow.list({ query: `BulkTaskId = "${taskId}"` })) ids.push(wf.workflowId);
+    // Scoped to this run's task queue: the dev server keeps executions of earlier runs.
+    const query = `BulkTaskId = "${taskId}" AND TaskQueue = "${stack.config.temporal.taskQueue}"`;
+    for await (const wf of stack.env.client.workflow.list({ query })) ids.push(wf.workflowId);
     if (ids.length >= 3) return ids.sort();
     await new Promise((r) => setTimeout(r, 200));
   }
