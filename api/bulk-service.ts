@@ -4,12 +4,14 @@
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Config } from '../config';
+import type { TaskStatus } from '../contracts/activities';
 import type { BulkUploadInput } from '../contracts/bulk-input';
 import { BULK_UPLOAD_WORKFLOW, BulkTaskIdAttribute, PlatformAttribute, bulkUploadWorkflowId } from '../contracts/names';
 import { BulkUploadAccount, BulkUploadTask, VideoData } from '../database/entities';
 import type { Orm } from '../database/orm';
 import type { BulkProgress } from '../workflows/bulk-upload';
 
+/** Raised when a task id is already used by another bulk. */
 export class BulkAlreadyExistsError extends Error {
   override name = 'BulkAlreadyExistsError';
 }
@@ -98,4 +100,91 @@ export async function readBulkStatus(client: Client, orm: Orm, taskId: string): 
         .map((v) => ({ videoId: v.videoId, status: v.status, filePath: v.filePath, sha256: v.sha256, postId: v.postId, postUrl: v.postUrl, error: v.error })),
     })),
   };
+}
+
+/** One bulk in a list: what it is and how far it got. */
+export interface BulkSummary {
+  taskId: string;
+  workflowId: string;
+  platform: string;
+  status: string;
+  total: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+  running: number;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+/** Filters of the bulk list; dates are inclusive bounds on the creation time. */
+export interface BulkListFilter {
+  status?: TaskStatus[];
+  since?: Date;
+  until?: Date;
+  limit: number;
+  offset: number;
+}
+
+/** Bulks newest first, with per-account counts for a progress bar. */
+export async function listBulks(orm: Orm, filter: BulkListFilter): Promise<{ bulks: BulkSummary[]; total: number }> {
+  const em = orm.em.fork();
+  const createdAt = { ...(filter.since ? { $gte: filter.since } : {}), ...(filter.until ? { $lte: filter.until } : {}) };
+  const where = {
+    ...(filter.status?.length ? { status: { $in: filter.status } } : {}),
+    ...(filter.since || filter.until ? { createdAt } : {}),
+  };
+  const [tasks, total] = await em.findAndCount(BulkUploadTask, where, { orderBy: { createdAt: 'desc', id: 'asc' }, limit: filter.limit, offset: filter.offset });
+  const bulks = await Promise.all(
+    tasks.map(async (t) => {
+      // Counted per page of tasks, not loaded: one bulk may hold ten thousand accounts.
+      const [completed, failed, cancelled, running] = await Promise.all(
+        (['completed', 'failed', 'cancelled', 'running'] as const).map((status) => em.fork().count(BulkUploadAccount, { task: t.id, status })),
+      );
+      return {
+        taskId: t.id,
+        workflowId: t.workflowId,
+        platform: t.platform,
+        status: t.status,
+        total: t.accountCount,
+        completed: completed!,
+        failed: failed!,
+        cancelled: cancelled!,
+        running: running!,
+        createdAt: t.createdAt.toISOString(),
+        finishedAt: t.finishedAt?.toISOString() ?? null,
+      };
+    }),
+  );
+  return { bulks, total };
+}
+
+/** Raised when a bulk cannot be acted on (unknown, or already finished). */
+export class BulkStateError extends Error {
+  override name = 'BulkStateError';
+  constructor(
+    message: string,
+    readonly status: 404 | 409,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Requests cancellation of a running bulk. The workflow cancels its children (their parent
+ * close policy is REQUEST_CANCEL), records `cancelled` on each running account and on the
+ * task, and logs it: the API only asks, the workflow writes the outcome.
+ */
+export async function cancelBulk(client: Client, taskId: string): Promise<{ workflowId: string }> {
+  const workflowId = bulkUploadWorkflowId(taskId);
+  const handle = client.workflow.getHandle(workflowId);
+  try {
+    const { status } = await handle.describe();
+    if (status.name !== 'RUNNING') throw new BulkStateError(`bulk "${taskId}" is not running (workflow ${status.name.toLowerCase()}); nothing to cancel`, 409);
+    await handle.cancel();
+    return { workflowId };
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new BulkStateError(`no bulk upload with task id "${taskId}"`, 404);
+    throw err;
+  }
 }

@@ -179,6 +179,12 @@ export class CacheService {
     return this.admin(() => this.redis.unlink(this.keyFor(req)));
   }
 
+  /** Removes one entry by its Redis key (as listed by `keys()`); keys outside the cache are refused. */
+  async invalidateKey(key: string): Promise<number> {
+    if (!parseCacheEntryKey(this.keyPrefix, key)) throw new RangeError(`not a cache key: ${key} (expected ${this.keyPrefix}:<service>:<user>:<hash>)`);
+    return this.admin(() => this.redis.unlink(key));
+  }
+
   /** Removes every entry of a service, or of one user within it. */
   async invalidateService(service: CacheServiceName, userId?: string): Promise<number> {
     return this.admin(() => this.deleteMatching(cacheEntryPattern(this.keyPrefix, service, userId)));

@@ -56,6 +56,12 @@ const EnvSchema = z.object({
   API_PORT: port.default(3000),
   API_TOKEN: z.string().min(8, 'must be at least 8 characters').default('dev-token-change-me'),
   PUBLIC_API_URL: z.url().optional(),
+  /** Signs the dashboard's session cookie; unset = derived from API_TOKEN (rotating the token logs browsers out). */
+  SESSION_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** How long a browser session (the dashboard's cookie) lasts. */
+  SESSION_TTL_SECONDS: positiveInt.default(12 * 3600),
+  /** How often a live log stream (SSE) looks for new lines. */
+  LOG_STREAM_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
 
   DEMO_PLATFORM_HOST: z.string().default('127.0.0.1'),
   DEMO_PLATFORM_PORT: port.default(3100),
@@ -103,7 +109,7 @@ export interface Config {
   database: { driver: Env['DB_DRIVER']; dbName: string; url?: string; secretsKey?: string; secretsKeyFile: string };
   media: { root: string; variantsDir: string; artifactsDir: string; ffmpegPath?: string; ffprobePath?: string };
   browser: { executablePath: string; headless: boolean; concurrency: number };
-  api: { host: string; port: number; token: string; publicUrl: string };
+  api: { host: string; port: number; token: string; publicUrl: string; sessionSecret?: string; sessionTtlSeconds: number; logPollMs: number };
   demoPlatform: { host: string; port: number; url: string; dataDir: string; embedded: boolean };
   cache: {
     keyPrefix: string;
@@ -163,6 +169,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       port: e.API_PORT,
       token: e.API_TOKEN,
       publicUrl: (e.PUBLIC_API_URL ?? `http://${e.API_HOST}:${e.API_PORT}`).replace(/\/$/, ''),
+      sessionSecret: e.SESSION_SECRET,
+      sessionTtlSeconds: e.SESSION_TTL_SECONDS,
+      logPollMs: e.LOG_STREAM_POLL_MS,
     },
     demoPlatform: {
       host: e.DEMO_PLATFORM_HOST,

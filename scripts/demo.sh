@@ -9,7 +9,16 @@ RUN=var/run; LOGS=var/log
 mkdir -p "$RUN" "$LOGS"
 
 alive() { [ -f "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
-stop_one() { if alive "$1"; then kill "$(cat "$RUN/$1.pid")" && echo "[demo] stopped $1"; fi; rm -f "$RUN/$1.pid"; }
+stop_one() {
+  if alive "$1"; then
+    local pid; pid="$(cat "$RUN/$1.pid")"
+    kill "$pid"
+    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    kill -9 "$pid" 2>/dev/null || true
+    echo "[demo] stopped $1"
+  fi
+  rm -f "$RUN/$1.pid"
+}
 
 if [ "${1:-}" = "stop" ]; then
   stop_one api; stop_one worker; ./temporal-dev.sh stop; exit 0
@@ -26,8 +35,8 @@ start_bg() {
   echo $! >"$RUN/$name.pid"
   echo "[demo] started $name (log: $LOGS/$name.log)"
 }
-start_bg worker npx tsx workers/main.ts
-start_bg api npx tsx api/main.ts
+start_bg worker node --import tsx workers/main.ts
+start_bg api node --import tsx api/main.ts
 
 API_URL="${PUBLIC_API_URL:-http://${API_HOST:-127.0.0.1}:${API_PORT:-3000}}"
 for _ in $(seq 1 120); do

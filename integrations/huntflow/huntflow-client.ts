@@ -50,6 +50,14 @@ export class HuntflowError extends Error {
   }
 }
 
+/** No Huntflow token is configured; the message names the setting. */
+export class HuntflowNotConfiguredError extends HuntflowError {
+  constructor() {
+    super('Huntflow is not configured: set HUNTFLOW_ACCESS_TOKEN (and HUNTFLOW_REFRESH_TOKEN to renew it)', 401);
+    this.name = 'HuntflowNotConfiguredError';
+  }
+}
+
 /** Settings of a Huntflow client. */
 export interface HuntflowClientOptions {
   baseUrl: string;
@@ -109,7 +117,7 @@ export class HuntflowClient {
     for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
     let refreshed = false;
     for (let attempt = 0; ; attempt++) {
-      if (!this.accessToken) throw new HuntflowError('Huntflow is not configured: set HUNTFLOW_ACCESS_TOKEN (and HUNTFLOW_REFRESH_TOKEN to renew it)', 401);
+      if (!this.accessToken) throw new HuntflowNotConfiguredError();
       const token = this.accessToken;
       const res = await fetch(url, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } }).catch((err: unknown) => {
         throw new HuntflowError(`Huntflow GET ${path} failed: ${err instanceof Error ? err.message : String(err)}`, 0);
