@@ -18,6 +18,10 @@ export function makeRecordStatus({ orm }: Pick<ActivityDeps, 'orm'>) {
       if (input.failedAccounts !== undefined) task.failedAccounts = input.failedAccounts;
       task.finishedAt = FINISHED.has(input.status) ? new Date() : null;
       await em.flush();
+      if (input.status === 'cancelled') {
+        // Accounts whose child never started (or had not recorded its end) end cancelled too.
+        await em.nativeUpdate(BulkUploadAccount, { task: input.taskId, status: { $in: ['pending', 'running'] } }, { status: 'cancelled', currentStep: 'cancelled' });
+      }
     },
 
     async recordAccountStatus(raw: unknown): Promise<void> {

@@ -21,10 +21,12 @@ export const { uniquifyVideo } = proxyActivities<Activities>({
   retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
 });
 
+// Platforms fail transiently (5xx, timeouts) far more often than permanently, and every
+// attempt first checks for an earlier post, so retrying often is safe.
 export const { uploadViaBrowser } = proxyActivities<Activities>({
   startToCloseTimeout: '15 minutes',
   heartbeatTimeout: '1 minute',
-  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 6, nonRetryableErrorTypes: NON_RETRYABLE },
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
 });
 
 export const { appendLog, recordAccountStatus } = proxyActivities<Activities>({

@@ -1,0 +1,140 @@
+/**
+ * Faults on the platform side and at the operator's hand, on one real stack: a flaky
+ * platform, an expired session, a cancel mid-bulk; and a full bulk whose known password
+ * must appear nowhere outside the encrypted column.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { after, before, describe, it } from 'node:test';
+import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
+import { bulkUploadWorkflowId, taskLogsKey } from '../../contracts/names';
+import { Account, BulkUploadAccount, BulkUploadTask, LogLine } from '../../database/entities';
+import { demoPosts, startTestStack, type TestStack } from '../fixtures/stack';
+
+async function setFaults(stack: TestStack, faults: Record<string, unknown> | null): Promise<void> {
+  const res = await fetch(`${stack.demo.url}/api/faults`, {
+    method: faults ? 'POST' : 'DELETE',
+    headers: { 'content-type': 'application/json' },
+    body: faults ? JSON.stringify(faults) : undefined,
+  });
+  assert.ok(res.ok, `faults: ${res.status} ${await res.text()}`);
+}
+
+async function startBulk(stack: TestStack, body: Record<string, unknown>): Promise<void> {
+  const res = await stack.api('POST', '/bulk-uploads', body);
+  assert.equal(res.status, 202, await res.clone().text());
+}
+
+const result = (stack: TestStack, taskId: string) => stack.env.client.workflow.getHandle(bulkUploadWorkflowId(taskId)).result();
+
+describe('faults: platform and operator', { timeout: 600_000 }, () => {
+  let stack: TestStack;
+  before(async () => {
+    stack = await startTestStack();
+  });
+  after(async () => stack?.close());
+
+  it('a flaky, slow platform: retries succeed and still one post per (account, video)', async () => {
+    for (const id of ['f1', 'f2', 'f3']) await stack.addAccount({ id });
+    const video = await stack.addVideo('flaky.mp4');
+    await setFaults(stack, { failRate: 0.15, slowUploadMs: 800 });
+    try {
+      await startBulk(stack, { taskId: 'flaky', videos: [{ path: video }], accountIds: ['f1', 'f2', 'f3'] });
+      assert.equal((await result(stack, 'flaky')).status, 'completed');
+    } finally {
+      await setFaults(stack, null);
+    }
+    const posts = (await demoPosts(stack.demo)).filter((p) => ['f1-user', 'f2-user', 'f3-user'].includes(p.account));
+    assert.deepEqual(posts.map((p) => p.account).sort(), ['f1-user', 'f2-user', 'f3-user']);
+    const lines = await stack.deps.orm.em.fork().find(LogLine, { task: 'flaky' });
+    assert.ok(lines.some((l) => /upload attempt \d+ of video-1 failed/.test(l.message)), 'at least one attempt failed and was retried');
+  });
+
+  it('an expired session: signs in again, saves the new session, publishes', async () => {
+    const em = stack.deps.orm.em.fork();
+    const before = (await em.findOneOrFail(Account, 'f1')).sessionEnc;
+    assert.ok(before, 'the first bulk stored a session');
+    const expired = await fetch(`${stack.demo.url}/api/accounts/f1-user/expire-sessions`, { method: 'POST' });
+    assert.ok(expired.ok);
+
+    const video = await stack.addVideo('after-expiry.mp4');
+    await startBulk(stack, { taskId: 'expired', videos: [{ path: video }], accountIds: ['f1'] });
+    assert.equal((await result(stack, 'expired')).status, 'completed');
+    const after = (await stack.deps.orm.em.fork().findOneOrFail(Account, 'f1')).sessionEnc;
+    assert.ok(after && after !== before, 'a new session was saved');
+    assert.equal((await demoPosts(stack.demo, 'f1-user')).length, 2);
+  });
+
+  it('cancel mid-bulk: children and activities stop, every status says cancelled, nothing is left running', async () => {
+    for (const id of ['c1', 'c2', 'c3', 'c4']) await stack.addAccount({ id });
+    const video = await stack.addVideo('cancel.mp4', { durationSec: 6 });
+    await setFaults(stack, { slowUploadMs: 20_000 });
+    try {
+      await startBulk(stack, { taskId: 'cancelled', videos: [{ path: video }], accountIds: ['c1', 'c2', 'c3', 'c4'], options: { concurrency: 2 } });
+      const handle = stack.env.client.workflow.getHandle(bulkUploadWorkflowId('cancelled'));
+      for (let i = 0; i < 300; i++) {
+        const lines = await stack.deps.redis.xrange(taskLogsKey('cancelled'), '-', '+');
+        if (lines.some(([, f]) => (f[1] ?? '').includes('uniquifying'))) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await handle.cancel();
+      await assert.rejects(handle.result(), (err: unknown) => err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure);
+    } finally {
+      await setFaults(stack, null);
+    }
+    const em = stack.deps.orm.em.fork();
+    assert.equal((await em.findOneOrFail(BulkUploadTask, 'cancelled')).status, 'cancelled');
+    const accounts = await em.find(BulkUploadAccount, { task: 'cancelled' });
+    assert.deepEqual(accounts.map((a) => a.status), ['cancelled', 'cancelled', 'cancelled', 'cancelled']);
+    for (const accountId of ['c1', 'c2', 'c3', 'c4']) {
+      const child = await stack.env.client.workflow.getHandle(`${bulkUploadWorkflowId('cancelled')}-account-${accountId}`).describe().catch(() => undefined);
+      if (child) assert.notEqual(child.status.name, 'RUNNING');
+    }
+    assert.equal((await demoPosts(stack.demo)).filter((p) => p.account.startsWith('c')).length, 0);
+
+    const run = promisify(execFile);
+    for (let i = 0; i < 50; i++) {
+      const { stdout } = await run('pgrep', ['-f', `ffmpeg.*${stack.dir}`]).catch(() => ({ stdout: '' }));
+      if (!stdout.trim()) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal((await run('pgrep', ['-f', `ffmpeg.*${stack.dir}`]).catch(() => ({ stdout: '' }))).stdout.trim(), '', 'no ffmpeg left');
+    const variants = await fs.readdir(`${stack.config.media.variantsDir}/cancelled`, { recursive: true }).catch(() => [] as string[]);
+    assert.deepEqual(variants.filter((f) => String(f).includes('.partial')), [], 'no partial file left');
+    assert.equal(stack.deps.browserPool.stats().active, 0, 'no browser context left open');
+  });
+
+  it('a known password appears in no history, Redis key, log or API response', async () => {
+    const password = 'Kn0wn-Pa55word-for-leak-search';
+    await stack.addAccount({ id: 'leak', password });
+    const video = await stack.addVideo('leak.mp4');
+    const started = await stack.api('POST', '/bulk-uploads', { taskId: 'leak', videos: [{ path: video }], accountIds: ['leak'] });
+    const responses = [await started.text()];
+    assert.equal((await result(stack, 'leak')).status, 'completed');
+
+    for (const url of ['/bulk-uploads/leak', '/bulk-upload/leak/logs/', '/bulk-upload/leak/logs/?account=leak', '/accounts']) {
+      responses.push(await (await stack.api('GET', url)).text());
+    }
+    const histories: string[] = [];
+    for (const id of [bulkUploadWorkflowId('leak'), `${bulkUploadWorkflowId('leak')}-account-leak`]) {
+      const history = await stack.env.client.workflow.getHandle(id).fetchHistory();
+      histories.push(JSON.stringify(history, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : v)));
+    }
+    const redisValues: string[] = [];
+    for (const key of await stack.deps.redis.keys('*')) {
+      const type = await stack.deps.redis.type(key);
+      if (type === 'stream') redisValues.push(JSON.stringify(await stack.deps.redis.xrange(key, '-', '+')));
+      else if (type === 'string') redisValues.push((await stack.deps.redis.get(key)) ?? '');
+    }
+    const logs = (await stack.deps.orm.em.fork().find(LogLine, {})).map((l) => l.message);
+    const dbFile = await fs.readFile(stack.config.database.dbName);
+
+    for (const [where, text] of [['API responses', responses.join('\n')], ['workflow histories', histories.join('\n')], ['Redis', redisValues.join('\n')], ['SQLite logs', logs.join('\n')]] as const) {
+      assert.ok(!text.includes(password), `the password leaked into ${where}`);
+    }
+    assert.ok(histories[0]!.includes('leak'), 'the history search is looking at real content');
+    assert.equal(dbFile.indexOf(password), -1, 'the database file holds it only encrypted');
+  });
+});
