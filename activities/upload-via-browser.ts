@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Page } from 'playwright-core';
 import { UploadViaBrowserInputSchema, type UploadViaBrowserResult } from '../contracts/activities';
 import { Account, VideoData } from '../database/entities';
@@ -17,6 +17,13 @@ import { nonRetryable, parseActivityInput, toActivityFailure } from './errors';
  * and then the platform whether this file was already published, so a retry never posts
  * twice. On failure it saves a screenshot and the page's HTML and names them in the log.
  */
+/**
+ * How long an upload may show no progress before its attempt is abandoned: just under the
+ * activity's heartbeat timeout (1 minute, workflows/activity-proxies.ts), so a hung
+ * platform ends the attempt — and Temporal retries it — instead of leaving it running.
+ */
+export const UPLOAD_STALL_MS = 50_000;
+
 export function makeUploadViaBrowser(deps: Pick<ActivityDeps, 'orm' | 'secrets' | 'browserPool' | 'platform' | 'logStore' | 'media'>) {
   const { orm, secrets, browserPool, media, logStore } = deps;
 
@@ -42,7 +49,18 @@ export function makeUploadViaBrowser(deps: Pick<ActivityDeps, 'orm' | 'secrets' 
   return async function uploadViaBrowser(raw: unknown): Promise<UploadViaBrowserResult> {
     const input = parseActivityInput('uploadViaBrowser', UploadViaBrowserInputSchema, raw);
     const ctx = Context.current();
-    const beat = (step: string) => ctx.heartbeat({ step });
+    const stalled = new AbortController();
+    let stallTimer: NodeJS.Timeout | undefined;
+    let lastStep = 'starting';
+    // Waiting for a free browser context is not a stall: keep the heartbeat alive meanwhile.
+    const queued = setInterval(() => ctx.heartbeat({ step: 'waiting for a browser' }), 10_000);
+    const beat = (step: string) => {
+      clearInterval(queued);
+      lastStep = step;
+      ctx.heartbeat({ step });
+      clearTimeout(stallTimer);
+      stallTimer = setTimeout(() => stalled.abort(new Error(`no progress for ${UPLOAD_STALL_MS / 1000} s while ${lastStep}`)), UPLOAD_STALL_MS);
+    };
     const filePath = path.resolve(input.filePath);
     if (!isInside(path.resolve(media.variantsDir), filePath)) {
       throw nonRetryable('InvalidInput', `uploadViaBrowser: ${input.filePath} is not a variant made by uniquifyVideo (must lie under ${media.variantsDir}); originals are never uploaded`);
@@ -80,7 +98,7 @@ export function makeUploadViaBrowser(deps: Pick<ActivityDeps, 'orm' | 'secrets' 
     }
 
     try {
-      const result = await browserPool.withContext({ storageState, proxy: account.proxy ?? undefined, signal: ctx.cancellationSignal }, async (context, page) => {
+      const result = await browserPool.withContext({ storageState, proxy: account.proxy ?? undefined, signal: AbortSignal.any([ctx.cancellationSignal, stalled.signal]) }, async (context, page) => {
         try {
           beat('checking session');
           if (!(await adapter.isSignedIn(page))) {
@@ -116,7 +134,13 @@ export function makeUploadViaBrowser(deps: Pick<ActivityDeps, 'orm' | 'secrets' 
       }
       return result;
     } catch (err) {
+      if (stalled.signal.aborted && !ctx.cancellationSignal.aborted) {
+        throw ApplicationFailure.retryable(`upload of ${input.videoId} stalled: ${String((stalled.signal.reason as Error).message)}`, 'UploadStalled');
+      }
       throw toActivityFailure(err);
+    } finally {
+      clearInterval(queued);
+      clearTimeout(stallTimer);
     }
   };
 }

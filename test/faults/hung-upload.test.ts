@@ -1,0 +1,43 @@
+/**
+ * Fault: the platform stops answering in the middle of an upload. The attempt ends when
+ * its heartbeat would lapse and is retried; the retry publishes once.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { bulkUploadWorkflowId } from '../../contracts/names';
+import { LogLine, VideoData } from '../../database/entities';
+import { demoPosts, startTestStack, type TestStack } from '../fixtures/stack';
+
+describe('fault: hung upload', { timeout: 300_000 }, () => {
+  let stack: TestStack;
+  before(async () => {
+    stack = await startTestStack();
+  });
+  after(async () => stack?.close());
+
+  it('ends the hung attempt and retries it, publishing exactly once', async () => {
+    await stack.addAccount({ id: 'hung' });
+    const video = await stack.addVideo('hung.mp4');
+    const faults = (body: Record<string, unknown> | null) =>
+      fetch(`${stack.demo.url}/api/faults`, { method: body ? 'POST' : 'DELETE', headers: { 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+    assert.ok((await faults({ hangUploads: true })).ok);
+    const res = await stack.api('POST', '/bulk-uploads', { taskId: 'hung', videos: [{ path: video }], accountIds: ['hung'] });
+    assert.equal(res.status, 202);
+
+    // Once the variant exists the upload is under way and hangs; let the platform recover.
+    const em = stack.deps.orm.em.fork();
+    for (let i = 0; i < 300 && (await em.fork().findOne(VideoData, { task: 'hung' }))?.status !== 'uniquified'; i++) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 3_000));
+    assert.ok((await faults(null)).ok);
+
+    const result = await stack.env.client.workflow.getHandle(bulkUploadWorkflowId('hung')).result();
+    assert.equal(result.status, 'completed');
+    assert.equal((await demoPosts(stack.demo, 'hung-user')).length, 1);
+
+    const history = await stack.env.client.workflow.getHandle(`${bulkUploadWorkflowId('hung')}-account-hung`).fetchHistory();
+    const uploadStarted = (history.events ?? []).filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes?.attempt ?? 1);
+    assert.ok(Math.max(...uploadStarted) >= 2, 'the upload was retried');
+    const lines = (await em.find(LogLine, { task: 'hung' })).map((l) => l.message);
+    assert.ok(lines.some((l) => /upload attempt 1 of video-1 failed/.test(l)), lines.join('\n'));
+  });
+});
