@@ -179,9 +179,14 @@ export class CacheService {
     return this.admin(() => this.redis.unlink(this.keyFor(req)));
   }
 
+  /** Whether `key` is shaped like one of this cache's entry keys. */
+  isCacheKey(key: string): boolean {
+    return parseCacheEntryKey(this.keyPrefix, key) !== undefined;
+  }
+
   /** Removes one entry by its Redis key (as listed by `keys()`); keys outside the cache are refused. */
   async invalidateKey(key: string): Promise<number> {
-    if (!parseCacheEntryKey(this.keyPrefix, key)) throw new RangeError(`not a cache key: ${key} (expected ${this.keyPrefix}:<service>:<user>:<hash>)`);
+    if (!this.isCacheKey(key)) throw new RangeError(`not a cache key: ${key} (expected ${this.keyPrefix}:<service>:<user>:<hash>)`);
     return this.admin(() => this.redis.unlink(key));
   }
 

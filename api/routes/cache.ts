@@ -13,7 +13,7 @@ import { GoogleNotConfiguredError } from '../../integrations/google/google-auth'
 import { HuntflowAPICache } from '../../integrations/huntflow/huntflow-api-cache';
 import { HuntflowClient, HuntflowNotConfiguredError, huntflowOptionsFromConfig } from '../../integrations/huntflow/huntflow-client';
 import type { RedisClient } from '../../redis/connection';
-import { validate } from '../validation';
+import { fieldError, validate } from '../validation';
 
 /** What the cache routes need. */
 export interface CacheRouteDeps {
@@ -98,12 +98,8 @@ export function cacheRoutes(deps: CacheRouteDeps): Hono {
     const b = c.req.valid('json');
     try {
       if (b.key) {
-        const deleted = await cache.invalidateKey(b.key).catch((err: unknown) => {
-          if (err instanceof RangeError) return err;
-          throw err;
-        });
-        if (deleted instanceof RangeError) return c.json({ error: deleted.message, issues: [{ field: 'key', message: deleted.message }] }, 400);
-        return c.json({ deleted, scope: { key: b.key } });
+        if (!cache.isCacheKey(b.key)) return c.json(fieldError('key', `not a cache key (expected ${cache.keyPrefix}:<service>:<user>:<hash>)`), 400);
+        return c.json({ deleted: await cache.invalidateKey(b.key), scope: { key: b.key } });
       }
       const deleted = b.service ? await cache.invalidateService(b.service, b.userId) : await cache.clear();
       return c.json({ deleted, scope: b.service ? { service: b.service, userId: b.userId ?? null } : 'all' });

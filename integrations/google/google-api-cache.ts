@@ -8,7 +8,7 @@ import { drive, type drive_v3 } from '@googleapis/drive';
 import { z } from 'zod';
 import type { CacheResult, CacheService } from '../../cache';
 import type { Config } from '../../config';
-import { createGoogleAuth, type GoogleAuthClient } from './google-auth';
+import { createGoogleAuth, GoogleNotConfiguredError, type GoogleAuthClient } from './google-auth';
 
 // Fields we show, as Google sends them, unknown ones stripped. No transforms: the cache
 // stores this output and checks it with the same schema on the way back.
@@ -31,6 +31,32 @@ const FILE_FIELDS = 'nextPageToken, files(id, name, mimeType, size, modifiedTime
 
 /** Drive ids are URL-safe base64-ish; anything else could break out of a `q` string. */
 export const DriveFolderIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,200}$/, 'a Drive folder id (letters, digits, _ and -)');
+
+/** A Google API call failed; the message names the call and the HTTP status. */
+export class GoogleAPIError extends Error {
+  constructor(
+    readonly call: string,
+    readonly status: number | undefined,
+    cause: unknown,
+  ) {
+    super(`Google ${call} failed: ${status ?? 'no response'} ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'GoogleAPIError';
+  }
+}
+
+// gaxios puts the status on the error (newer) or on its response (older).
+const ErrorStatus = z.object({ status: z.number().optional(), response: z.object({ status: z.number() }).optional() });
+
+/** Runs one Google call, turning its failure into a `GoogleAPIError`. */
+async function call<T>(name: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof GoogleNotConfiguredError) throw err;
+    const shape = ErrorStatus.safeParse(err);
+    throw new GoogleAPIError(name, shape.success ? (shape.data.status ?? shape.data.response?.status) : undefined, err);
+  }
+}
 
 /** Options of a Google API cache. */
 export interface GoogleAPICacheOptions {
@@ -65,7 +91,7 @@ export class GoogleAPICache {
         const events: CalendarEventData[] = [];
         let pageToken: string | undefined;
         do {
-          const res = await api.events.list({
+          const res = await call('calendar events.list', () => api.events.list({
             calendarId: params.calendarId,
             timeMin: new Date(now).toISOString(),
             timeMax: new Date(now + params.daysAhead * 86_400_000).toISOString(),
@@ -73,7 +99,7 @@ export class GoogleAPICache {
             orderBy: 'startTime',
             maxResults: Math.min(params.maxResults - events.length, 2_500),
             pageToken,
-          } satisfies calendar_v3.Params$Resource$Events$List);
+          } satisfies calendar_v3.Params$Resource$Events$List));
           const page = EventsPage.parse(res.data);
           events.push(...(page.items ?? []));
           pageToken = page.nextPageToken ?? undefined;
@@ -111,13 +137,13 @@ export class GoogleAPICache {
     const files: DriveFileData[] = [];
     let pageToken: string | undefined;
     do {
-      const res = await api.files.list({
+      const res = await call('drive files.list', () => api.files.list({
         q: query,
         pageSize: Math.min(maxResults - files.length, 1_000),
         orderBy: 'modifiedTime desc',
         fields: FILE_FIELDS,
         pageToken,
-      } satisfies drive_v3.Params$Resource$Files$List);
+      } satisfies drive_v3.Params$Resource$Files$List));
       const page = FilesPage.parse(res.data);
       files.push(...(page.files ?? []));
       pageToken = page.nextPageToken ?? undefined;

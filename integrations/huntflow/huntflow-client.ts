@@ -129,7 +129,9 @@ export class HuntflowClient {
       }
       const body = ErrorBody.safeParse(await res.json().catch(() => ({})));
       const errors = body.success ? (body.data.errors ?? []) : [];
-      if (res.status === 401 && errors.some((e) => e.detail === 'token_expired' || e.type === 'token_expired') && !refreshed) {
+      // A 401 for a token another call has meanwhile replaced is retried with the new one.
+      const expired = errors.some((e) => e.detail === 'token_expired' || e.type === 'token_expired') || this.accessToken !== token;
+      if (res.status === 401 && expired && !refreshed) {
         refreshed = true;
         await this.refreshOnce(token);
         continue;
