@@ -5,6 +5,7 @@
 import type { Config } from '../config';
 import type { Orm } from '../database/orm';
 import type { SecretBox } from '../database/secrets';
+import type { GoogleAPICache } from '../integrations/google/google-api-cache';
 import type { LogStore } from '../logs/log-store';
 import type { BrowserPool } from '../platforms/browser-pool';
 import type { PlatformAdapter } from '../platforms/adapter';
@@ -17,4 +18,6 @@ export interface ActivityDeps {
   /** The adapter for a platform name; throws for an unknown one. */
   platform: (name: string) => PlatformAdapter;
   media: Pick<Config['media'], 'root' | 'variantsDir' | 'artifactsDir'>;
+  /** Google APIs through the cache: Drive folders as a video source. */
+  google: GoogleAPICache;
 }

@@ -3,6 +3,7 @@
  * `createActivities(deps)`; workflows import only the type.
  */
 import { makeAppendLog } from './append-log';
+import { makeImportDriveFolder } from './import-drive-folder';
 import type { ActivityDeps } from './deps';
 import { makeRecordStatus } from './record-status';
 import { makeRegisterTask } from './register-task';
@@ -14,6 +15,7 @@ export type { ActivityDeps } from './deps';
 /** Builds the activity functions the worker registers. */
 export function createActivities(deps: ActivityDeps) {
   return {
+    importDriveFolder: makeImportDriveFolder(deps),
     registerTask: makeRegisterTask(deps),
     uniquifyVideo: makeUniquifyVideo(deps),
     uploadViaBrowser: makeUploadViaBrowser(deps),

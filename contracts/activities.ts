@@ -5,7 +5,7 @@
  * hand them anything. Payloads are paths and ids, never file contents or secrets.
  */
 import { z } from 'zod';
-import { BulkOptionsSchema, IdSchema, UniquifyPresetSchema } from './bulk-input';
+import { BulkOptionsSchema, DriveFolderSourceSchema, IdSchema, UniquifyPresetSchema } from './bulk-input';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export const LogLevelSchema = z.enum(LOG_LEVELS);
@@ -24,6 +24,11 @@ export interface RegisterTaskResult {
   /** Accounts named in the input that have no `Account` row: they fail without any work. */
   unknownAccountIds: string[];
 }
+
+export const ImportDriveFolderInputSchema = DriveFolderSourceSchema.extend({ taskId: IdSchema });
+export type ImportDriveFolderInput = z.infer<typeof ImportDriveFolderInputSchema>;
+/** The downloaded videos, as bulk videos (paths relative to MEDIA_ROOT). */
+export type ImportDriveFolderResult = { id: string; path: string; caption: string }[];
 
 export const UniquifyVideoInputSchema = z.object({
   taskId: IdSchema,

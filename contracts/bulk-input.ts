@@ -35,15 +35,29 @@ export const BulkOptionsSchema = z.object({
   concurrency: z.number().int().min(1).max(LIMITS.maxConcurrency).default(3),
 });
 
+/** A Google Drive folder whose videos are downloaded under MEDIA_ROOT before the accounts start. */
+export const DriveFolderSourceSchema = z.object({
+  folderId: z.string().regex(/^[A-Za-z0-9_-]{1,200}$/, 'must be a Drive folder id (letters, digits, "_" and "-")'),
+  /** Whose Google credentials (and cache entries) to use. */
+  userId: IdSchema.default('default'),
+  maxFiles: z.number().int().min(1).max(LIMITS.videosPerBulk).default(20),
+  caption: z.string().max(LIMITS.captionLength).default(''),
+});
+export type DriveFolderSource = z.infer<typeof DriveFolderSourceSchema>;
+
 export const BulkUploadInputSchema = z
   .object({
     taskId: IdSchema,
     platform: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/).default('demo'),
-    videos: z.array(VideoInputSchema).min(1).max(LIMITS.videosPerBulk),
+    videos: z.array(VideoInputSchema).max(LIMITS.videosPerBulk).default([]),
+    driveFolder: DriveFolderSourceSchema.optional(),
     accountIds: z.array(IdSchema).min(1).max(LIMITS.accountsPerBulk),
     options: BulkOptionsSchema.default({ uniquifyPreset: 'fast', concurrency: 3 }),
   })
   .superRefine((input, ctx) => {
+    if (input.videos.length === 0 && !input.driveFolder) {
+      ctx.addIssue({ code: 'custom', path: ['videos'], message: 'must list at least one video, or name a driveFolder to take them from' });
+    }
     const seenAccounts = new Set<string>();
     input.accountIds.forEach((id, i) => {
       if (seenAccounts.has(id)) ctx.addIssue({ code: 'custom', path: ['accountIds', i], message: `duplicate account id "${id}"` });
@@ -65,6 +79,8 @@ export interface BulkUploadInput {
   taskId: string;
   platform: string;
   videos: { id: string; path: string; caption: string }[];
+  /** Resolved into `videos` by the workflow's first step. */
+  driveFolder?: DriveFolderSource;
   accountIds: string[];
   options: z.infer<typeof BulkOptionsSchema>;
 }

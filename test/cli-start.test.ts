@@ -85,7 +85,7 @@ describe('starting a bulk from the Temporal CLI', { timeout: 300_000 }, () => {
     await fs.writeFile(inputFile, JSON.stringify({ taskId: 'bad-cli', videos: [], accountIds: ['cli-1'] }));
     await run(TEMPORAL, ['workflow', 'start', '--type', 'BulkUpload', '--task-queue', stack.config.temporal.taskQueue, '--workflow-id', bulkUploadWorkflowId('bad-cli'), '--input-file', inputFile, '--address', stack.config.temporal.address]);
     await assert.rejects(stack.env.client.workflow.getHandle(bulkUploadWorkflowId('bad-cli')).result(), (err: Error & { cause?: Error }) => {
-      assert.match(err.cause?.message ?? '', /videos: .*at least 1|videos: Too small/i);
+      assert.match(err.cause?.message ?? '', /videos: must list at least one video/);
       return true;
     });
   });

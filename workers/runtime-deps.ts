@@ -10,6 +10,8 @@ import { createLogStore } from '../logs/log-store';
 import { createBrowserPool } from '../platforms/browser-pool';
 import { getPlatformAdapter } from '../platforms/registry';
 import { configureFfmpeg } from '../media';
+import { createCacheService } from '../cache';
+import { GoogleAPICache } from '../integrations/google/google-api-cache';
 import { createRedis, waitForRedis, type RedisClient } from '../redis/connection';
 
 export interface RuntimeDeps extends ActivityDeps {
@@ -39,6 +41,7 @@ export async function openRuntimeDeps(config: Config, opts: { consoleLogs?: bool
     secrets: loadSecretBox({ key: config.database.secretsKey, keyFile: config.database.secretsKeyFile }),
     platform: (name) => getPlatformAdapter(name, { demoPlatformUrl: config.demoPlatform.url }),
     media: config.media,
+    google: new GoogleAPICache({ cache: createCacheService(config, redis), google: config.google }),
     async close() {
       await browserPool.close();
       redis.disconnect();

@@ -8,11 +8,17 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 
 /** Failure types a retry cannot fix (set by the activities as ApplicationFailure types). */
-export const NON_RETRYABLE = ['InvalidInput', 'VideoNotFound', 'NotAVideo', 'PathOutsideMediaRoot', 'UnknownAccount', 'UnknownPlatform', 'BadCredentials', 'DuplicateVideo', 'UploadRejected', 'SecretsKey'];
+export const NON_RETRYABLE = ['InvalidInput', 'VideoNotFound', 'NotAVideo', 'PathOutsideMediaRoot', 'UnknownAccount', 'UnknownPlatform', 'BadCredentials', 'DuplicateVideo', 'UploadRejected', 'SecretsKey', 'NoVideos', 'GoogleNotConfigured'];
 
 export const { registerTask, recordTaskStatus } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
+});
+
+export const { importDriveFolder } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 hour',
+  heartbeatTimeout: '2 minutes',
+  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
 });
 
 export const { uniquifyVideo } = proxyActivities<Activities>({

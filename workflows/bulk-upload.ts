@@ -24,7 +24,7 @@ import type { AccountResult, TaskStatus } from '../contracts/activities';
 import { BulkInputError, parseBulkUploadInput, type BulkUploadInput, type BulkUploadRequest } from '../contracts/bulk-input';
 import { AccountIdAttribute, BulkTaskIdAttribute, PlatformAttribute, accountUploadWorkflowId } from '../contracts/names';
 import { AccountUpload } from './account-upload';
-import { appendLog, recordAccountStatus, recordTaskStatus, registerTask } from './activity-proxies';
+import { appendLog, importDriveFolder, recordAccountStatus, recordTaskStatus, registerTask } from './activity-proxies';
 
 // ---- types ----
 
@@ -91,7 +91,7 @@ function validate(raw: BulkUploadRequest): BulkUploadInput {
 
 /** Publishes every video to every account: one AccountUpload child per account. */
 export async function BulkUpload(request: BulkUploadRequest, carried?: BulkProgressState): Promise<BulkUploadResult> {
-  const input = validate(request);
+  let input = validate(request);
   const { taskId, accountIds } = input;
   const state: BulkProgressState = carried ?? { nextIndex: 0, completed: 0, failed: 0, cancelled: 0, failedAccountIds: [], unknownAccountIds: [] };
   const running = new Map<string, Promise<void>>();
@@ -124,6 +124,11 @@ export async function BulkUpload(request: BulkUploadRequest, carried?: BulkProgr
 
   try {
     if (!carried) {
+      if (input.driveFolder) {
+        // Videos from Drive are downloaded under MEDIA_ROOT before any account starts.
+        const imported = await importDriveFolder({ taskId, ...input.driveFolder });
+        input = { ...input, videos: [...input.videos, ...imported], driveFolder: undefined };
+      }
       const { unknownAccountIds } = await registerTask({ ...input, workflowId: workflowInfo().workflowId });
       await appendLog({ taskId, level: 'info', message: `bulk ${taskId}: ${input.videos.length} video(s) × ${accountIds.length} account(s) on ${input.platform}, concurrency ${input.options.concurrency}` });
       for (const accountId of unknownAccountIds) {
@@ -170,7 +175,8 @@ export async function BulkUpload(request: BulkUploadRequest, carried?: BulkProgr
 
     if (state.nextIndex < accountIds.length) {
       // History is long: every child of this run has finished, so nothing is left behind.
-      await continueAsNew<typeof BulkUpload>(request, state);
+      // The resolved input: a Drive folder is not listed again.
+      await continueAsNew<typeof BulkUpload>(input, state);
     }
   } catch (err) {
     if (!isCancellation(err)) throw err;

@@ -5,6 +5,10 @@
  */
 import { calendar, type calendar_v3 } from '@googleapis/calendar';
 import { drive, type drive_v3 } from '@googleapis/drive';
+import { createWriteStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import type { CacheResult, CacheService } from '../../cache';
 import type { Config } from '../../config';
@@ -130,6 +134,26 @@ export class GoogleAPICache {
       () => this.listFiles(q.userId, `mimeType = '${SPREADSHEET_MIME}' and trashed = false`, params.maxResults),
       { schema: DriveFiles, refresh: q.refresh },
     );
+  }
+
+  /**
+   * Downloads one Drive file's bytes to `destPath` (not cached: the cache holds listings,
+   * never file contents). Writes to a temporary name and renames when complete.
+   */
+  async downloadDriveFile(q: { userId: string; fileId: string; destPath: string }): Promise<number> {
+    const fileId = DriveFolderIdSchema.parse(q.fileId);
+    const api = drive({ version: 'v3', auth: this.authFor(q.userId), rootUrl: this.rootUrl, retry: this.retry });
+    const partial = `${q.destPath}.partial-${process.pid}`;
+    const res = await call('drive files.get (media)', () => api.files.get({ fileId, alt: 'media' }, { responseType: 'stream' }));
+    await fs.mkdir(path.dirname(q.destPath), { recursive: true });
+    try {
+      await pipeline(res.data as NodeJS.ReadableStream, createWriteStream(partial));
+      await fs.rename(partial, q.destPath);
+    } catch (err) {
+      await fs.rm(partial, { force: true });
+      throw new GoogleAPIError('drive files.get (media)', undefined, err);
+    }
+    return (await fs.stat(q.destPath)).size;
   }
 
   private async listFiles(userId: string, query: string, maxResults: number): Promise<DriveFileData[]> {
