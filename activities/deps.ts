@@ -17,7 +17,7 @@ export interface ActivityDeps {
   browserPool: BrowserPool;
   /** The adapter for a platform name; throws for an unknown one. */
   platform: (name: string) => PlatformAdapter;
-  media: Pick<Config['media'], 'root' | 'variantsDir' | 'artifactsDir'>;
+  media: Pick<Config['media'], 'root' | 'variantsDir' | 'artifactsDir' | 'maxVideoBytes'>;
   /** Google APIs through the cache: Drive folders as a video source. */
   google: GoogleAPICache;
 }

@@ -16,6 +16,7 @@ const MEDIA_TYPES: Record<MediaError['kind'], string | null> = {
   not_a_video: 'NotAVideo',
   unreadable: 'NotAVideo',
   outside_media_root: 'PathOutsideMediaRoot',
+  too_large: 'VideoTooLarge',
   ffmpeg_failed: null,
   cancelled: null,
 };

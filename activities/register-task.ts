@@ -1,6 +1,6 @@
 import { RegisterTaskInputSchema, type RegisterTaskResult } from '../contracts/activities';
 import { Account, BulkUploadAccount, BulkUploadTask, VideoData } from '../database/entities';
-import { resolveMediaPath } from '../media';
+import { resolveVideoPath } from '../media';
 import { accountUploadWorkflowId } from '../contracts/names';
 import { PLATFORM_NAMES, isKnownPlatform } from '../platforms/registry';
 import type { ActivityDeps } from './deps';
@@ -27,7 +27,7 @@ export function makeRegisterTask({ orm, media }: Pick<ActivityDeps, 'orm' | 'med
       throw nonRetryable('UnknownPlatform', `unknown platform "${input.platform}"; known: ${PLATFORM_NAMES.join(', ')}`);
     }
     try {
-      for (const video of input.videos) await resolveMediaPath(media.root, video.path);
+      for (const video of input.videos) await resolveVideoPath(media.root, video.path, media.maxVideoBytes);
     } catch (err) {
       throw toActivityFailure(err);
     }

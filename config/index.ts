@@ -42,6 +42,8 @@ const EnvSchema = z.object({
   SECRETS_KEY_FILE: dir('var/secrets.key'),
 
   MEDIA_ROOT: dir('var/media'),
+  /** Largest video a bulk may name, in bytes (default 4 GiB). */
+  MAX_VIDEO_BYTES: positiveInt.default(4 * 1024 ** 3),
   VARIANTS_DIR: dir('var/variants'),
   ARTIFACTS_DIR: dir('var/artifacts'),
   FFMPEG_PATH: z.string().optional(),
@@ -107,7 +109,7 @@ export interface Config {
   temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string };
   redis: { url: string; logMaxLines: number; logTtlSeconds: number };
   database: { driver: Env['DB_DRIVER']; dbName: string; url?: string; secretsKey?: string; secretsKeyFile: string };
-  media: { root: string; variantsDir: string; artifactsDir: string; ffmpegPath?: string; ffprobePath?: string };
+  media: { root: string; variantsDir: string; artifactsDir: string; maxVideoBytes: number; ffmpegPath?: string; ffprobePath?: string };
   browser: { executablePath: string; headless: boolean; concurrency: number };
   api: { host: string; port: number; token: string; publicUrl: string; sessionSecret?: string; sessionTtlSeconds: number; logPollMs: number };
   demoPlatform: { host: string; port: number; url: string; dataDir: string; embedded: boolean };
@@ -162,7 +164,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, uiUrl: e.TEMPORAL_UI_URL.replace(/\/$/, '') },
     redis: { url: e.REDIS_URL, logMaxLines: e.LOG_MAX_LINES, logTtlSeconds: e.LOG_TTL_SECONDS },
     database: { driver: e.DB_DRIVER, dbName, url: e.DATABASE_URL, secretsKey: e.SECRETS_KEY, secretsKeyFile: e.SECRETS_KEY_FILE },
-    media: { root: e.MEDIA_ROOT, variantsDir: e.VARIANTS_DIR, artifactsDir: e.ARTIFACTS_DIR, ffmpegPath: e.FFMPEG_PATH, ffprobePath: e.FFPROBE_PATH },
+    media: { root: e.MEDIA_ROOT, variantsDir: e.VARIANTS_DIR, artifactsDir: e.ARTIFACTS_DIR, maxVideoBytes: e.MAX_VIDEO_BYTES, ffmpegPath: e.FFMPEG_PATH, ffprobePath: e.FFPROBE_PATH },
     browser: { executablePath: e.CHROMIUM_PATH, headless: e.BROWSER_HEADLESS, concurrency: e.BROWSER_CONCURRENCY },
     api: {
       host: e.API_HOST,

@@ -3,13 +3,14 @@
  * `retryable` decides whether Temporal tries again, `message` is what a person reads.
  */
 
-export const MEDIA_ERROR_KINDS = ['not_found', 'not_a_video', 'outside_media_root', 'unreadable', 'ffmpeg_failed', 'cancelled'] as const;
+export const MEDIA_ERROR_KINDS = ['not_found', 'not_a_video', 'outside_media_root', 'too_large', 'unreadable', 'ffmpeg_failed', 'cancelled'] as const;
 export type MediaErrorKind = (typeof MEDIA_ERROR_KINDS)[number];
 
 const LABELS: Record<MediaErrorKind, string> = {
   not_found: 'video not found',
   not_a_video: 'not a video',
   outside_media_root: 'path outside the media root',
+  too_large: 'video too large',
   unreadable: 'cannot read video',
   ffmpeg_failed: 'ffmpeg failed',
   cancelled: 'cancelled',

@@ -68,3 +68,16 @@ function outside(userPath: string, realRoot: string, why?: string): MediaError {
     detail: `${why ? `${why}; ` : ''}paths must lie under MEDIA_ROOT ${realRoot}`,
   });
 }
+
+/**
+ * Resolves a bulk's video path (see {@link resolveMediaPath}) and checks its size, so an
+ * oversized file is rejected before any work starts.
+ */
+export async function resolveVideoPath(mediaRoot: string, userPath: string, maxBytes: number): Promise<string> {
+  const real = await resolveMediaPath(mediaRoot, userPath);
+  const { size } = await fs.stat(real);
+  if (size > maxBytes) {
+    throw new MediaError('too_large', displayMediaPath(mediaRoot, real), { detail: `${size} bytes; the limit (MAX_VIDEO_BYTES) is ${maxBytes}` });
+  }
+  return real;
+}

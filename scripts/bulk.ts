@@ -13,7 +13,7 @@ import { BulkInputError, parseBulkUploadInput } from '../contracts/bulk-input';
 import { openDatabase, type Orm } from '../database/orm';
 import { formatConsoleLine } from '../logs/console-format';
 import { createLogStore } from '../logs/log-store';
-import { MediaError, resolveMediaPath } from '../media';
+import { MediaError, resolveVideoPath } from '../media';
 import { createRedis, waitForRedis } from '../redis/connection';
 import type { BulkProgress } from '../workflows/bulk-upload';
 
@@ -37,7 +37,7 @@ async function run(config: Config, client: Client, orm: Orm, file: string): Prom
   try {
     input = parseBulkUploadInput(raw);
     for (const [i, v] of input.videos.entries()) {
-      await resolveMediaPath(config.media.root, v.path).catch((err: unknown) => {
+      await resolveVideoPath(config.media.root, v.path, config.media.maxVideoBytes).catch((err: unknown) => {
         throw err instanceof MediaError ? new BulkInputError([{ field: `videos.${i}.path`, message: err.message }]) : err;
       });
     }

@@ -8,7 +8,7 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 
 /** Failure types a retry cannot fix (set by the activities as ApplicationFailure types). */
-export const NON_RETRYABLE = ['InvalidInput', 'VideoNotFound', 'NotAVideo', 'PathOutsideMediaRoot', 'UnknownAccount', 'UnknownPlatform', 'BadCredentials', 'DuplicateVideo', 'UploadRejected', 'SecretsKey', 'NoVideos', 'GoogleNotConfigured'];
+export const NON_RETRYABLE = ['InvalidInput', 'VideoNotFound', 'NotAVideo', 'PathOutsideMediaRoot', 'VideoTooLarge', 'UnknownAccount', 'UnknownPlatform', 'BadCredentials', 'DuplicateVideo', 'UploadRejected', 'SecretsKey', 'NoVideos', 'GoogleNotConfigured'];
 
 export const { registerTask, recordTaskStatus } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
