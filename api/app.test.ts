@@ -7,7 +7,7 @@ import { startTestStack, type TestStack } from '../test/fixtures/stack';
 describe('HTTP API boundaries', { timeout: 60_000 }, () => {
   let stack: TestStack;
   before(async () => {
-    stack = await startTestStack({ worker: false });
+    stack = await startTestStack({ worker: false, env: { MAX_VIDEO_BYTES: '100000' } });
   });
   after(async () => stack?.close());
 
@@ -42,6 +42,23 @@ describe('HTTP API boundaries', { timeout: 60_000 }, () => {
     const missing = await stack.api('POST', '/bulk-uploads', { taskId: 'missing', videos: [{ path: 'nope.mp4' }], accountIds: ['a'] });
     assert.equal(missing.status, 400);
     assert.match(((await missing.json()) as { error: string }).error, /video not found/);
+  });
+
+  it('enforces the limits: video size, caption length, accounts per bulk', async () => {
+    await fs.writeFile(path.join(stack.config.media.root, 'huge.mp4'), Buffer.alloc(200_000));
+    const huge = await stack.api('POST', '/bulk-uploads', { taskId: 'huge', videos: [{ path: 'huge.mp4' }], accountIds: ['a'] });
+    assert.equal(huge.status, 400);
+    const hugeBody = (await huge.json()) as { issues: { field: string; message: string }[] };
+    assert.equal(hugeBody.issues[0]?.field, 'videos.0.path');
+    assert.match(hugeBody.issues[0]?.message ?? '', /video too large: .*200000 bytes; the limit \(MAX_VIDEO_BYTES\) is 100000/);
+
+    const caption = await stack.api('POST', '/bulk-uploads', { taskId: 'cap', videos: [{ path: 'huge.mp4', caption: 'x'.repeat(2201) }], accountIds: ['a'] });
+    assert.equal(caption.status, 400);
+    assert.equal(((await caption.json()) as { issues: { field: string }[] }).issues[0]?.field, 'videos.0.caption');
+
+    const many = await stack.api('POST', '/bulk-uploads', { taskId: 'many', videos: [{ path: 'huge.mp4' }], accountIds: Array.from({ length: 10_001 }, (_, i) => `a${i}`) });
+    assert.equal(many.status, 400);
+    assert.equal(((await many.json()) as { issues: { field: string }[] }).issues[0]?.field, 'accountIds');
   });
 
   it('never returns account secrets', async () => {

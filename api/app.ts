@@ -1,28 +1,56 @@
 /**
- * The HTTP API (Hono): bearer-token auth, JSON errors, and the route groups. Built from its
- * dependencies so tests serve it on their own services.
+ * The HTTP API (Hono): auth (bearer token, or the dashboard's session cookie), JSON
+ * errors, the route groups and the dashboard pages. Built from its dependencies so tests
+ * serve it on their own services.
  */
 import { Hono } from 'hono';
-import { bearerAuth } from 'hono/bearer-auth';
+import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
+import { requireAuth } from './auth';
 import type { ApiDeps } from './deps';
 import { accountRoutes } from './routes/accounts';
 import { bulkUploadRoutes } from './routes/bulk-uploads';
+import { cacheRoutes } from './routes/cache';
+import { dashboardRoutes } from './routes/dashboard';
+import { docsRoutes } from './routes/docs';
+import { logRoutes } from './routes/logs';
+import { sessionRoutes } from './routes/session';
+import { DASHBOARD_SCRIPT } from './views/dashboard-script';
+
+/** Largest request body the API reads. */
+export const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
 /** Builds the API app. */
 export function createApp(deps: ApiDeps): Hono {
   const app = new Hono();
 
+  // Large enough for a 10,000-account bulk; anything bigger is refused before it is parsed.
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => c.json({ error: `request body too large (limit ${MAX_BODY_BYTES} bytes)`, issues: [{ field: '(body)', message: 'too large' }] }, 413),
+    }),
+  );
+
+  // Public: health, the sign-in form and the dashboard's static script (no data in it).
   app.get('/health', (c) => c.json({ ok: true }));
-  app.use('*', bearerAuth({ token: deps.config.api.token, noAuthenticationHeader: { message: { error: 'missing bearer token' } }, invalidToken: { message: { error: 'invalid bearer token' } } }));
+  app.get('/assets/dashboard.js', (c) => c.body(DASHBOARD_SCRIPT, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' }));
+  app.route('/', sessionRoutes(deps));
+
+  app.use('*', requireAuth(deps.config.api));
   app.route('/', bulkUploadRoutes(deps));
+  app.route('/', logRoutes(deps));
   app.route('/', accountRoutes(deps));
+  app.route('/', cacheRoutes(deps.cache));
+  app.route('/', dashboardRoutes(deps));
+  app.route('/', docsRoutes(deps));
 
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
   app.onError((err, c) => {
     if (err instanceof HTTPException) {
-      // Auth answers carry their own JSON body; the rest (e.g. malformed JSON) get ours.
       if (err.status === 401) return err.getResponse();
+      // E.g. a malformed JSON body: named as the body, in the same shape as a schema error.
       return c.json({ error: err.message, issues: [{ field: '(body)', message: err.message }] }, err.status);
     }
     console.error(`api: ${c.req.method} ${c.req.path} failed:`, err);

@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import type { Orm } from '../database/orm';
 import type { SecretBox } from '../database/secrets';
 import type { LogStore } from '../logs/log-store';
+import type { CacheRouteDeps } from './routes/cache';
 
 /** What the HTTP API needs; handed in so tests can build the app on their own services. */
 export interface ApiDeps {
@@ -11,4 +12,6 @@ export interface ApiDeps {
   orm: Orm;
   logStore: LogStore;
   secrets: SecretBox;
+  /** The API cache and the Google and Huntflow clients behind it. */
+  cache: CacheRouteDeps;
 }

@@ -6,10 +6,11 @@ export function webUiWorkflowUrl(temporal: Config['temporal'], workflowId: strin
   return `${temporal.uiUrl}/namespaces/${encodeURIComponent(temporal.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
 }
 
-/** Where to look at a bulk: API status, logs, and the Temporal Web UI. */
+/** Where to look at a bulk: the dashboard page, API status, logs, and the Temporal Web UI. */
 export function bulkLinks(config: Pick<Config, 'temporal' | 'api'>, taskId: string) {
   const base = config.api.publicUrl;
   return {
+    dashboard: `${base}/dashboard/bulks/${encodeURIComponent(taskId)}`,
     status: `${base}/bulk-uploads/${encodeURIComponent(taskId)}`,
     logs: `${base}/bulk-upload/${encodeURIComponent(taskId)}/logs/`,
     webUi: webUiWorkflowUrl(config.temporal, bulkUploadWorkflowId(taskId)),

@@ -11,6 +11,7 @@ import { startDemoPlatform } from '../demo-platform/server';
 import { createLogStore } from '../logs/log-store';
 import { createRedis, waitForRedis } from '../redis/connection';
 import { createApp } from './app';
+import { cacheDepsFromConfig } from './routes/cache';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
   const logStore = createLogStore({ orm, redis, maxLines: config.redis.logMaxLines, ttlSeconds: config.redis.logTtlSeconds, consoleWrite: null });
   const secrets = loadSecretBox({ key: config.database.secretsKey, keyFile: config.database.secretsKeyFile });
-  const app = createApp({ config, temporal, orm, logStore, secrets });
+  const app = createApp({ config, temporal, orm, logStore, secrets, cache: cacheDepsFromConfig(config, redis) });
 
   const demo = config.demoPlatform.embedded
     ? await startDemoPlatform({ dataDir: config.demoPlatform.dataDir, host: config.demoPlatform.host, port: config.demoPlatform.port, publicUrl: config.demoPlatform.url })

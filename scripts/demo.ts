@@ -39,13 +39,13 @@ async function main(): Promise<void> {
   }
   console.log(`accounts ready: ${accountIds.join(', ')}`);
 
-  const started = await call<{ links: { status: string; logs: string; webUi: string } }>('POST', `${api}/bulk-uploads`, {
+  const started = await call<{ links: { dashboard: string; status: string; logs: string; webUi: string } }>('POST', `${api}/bulk-uploads`, {
     taskId,
     videos,
     accountIds,
     options: { uniquifyPreset: 'fast', concurrency: 3 },
   });
-  console.log(`started bulk ${taskId}\n  Temporal Web UI: ${started.links.webUi}`);
+  console.log(`started bulk ${taskId}\n  dashboard:       ${started.links.dashboard}\n  Temporal Web UI: ${started.links.webUi}`);
 
   let status: { status: string; total: number; completed: number; failed: number; running: number };
   const tty = process.stdout.isTTY;
@@ -60,6 +60,7 @@ async function main(): Promise<void> {
   }
   if (tty) process.stdout.write('\n');
   console.log(`\nbulk ${taskId}: ${status.status}`);
+  console.log(`  dashboard:        ${started.links.dashboard}   (sign in with API_TOKEN: ${config.api.token === 'dev-token-change-me' ? 'dev-token-change-me' : 'see your .env'})`);
   console.log(`  Temporal Web UI:  ${started.links.webUi}`);
   console.log(`  status (API):     ${started.links.status}   (header: Authorization: Bearer <API_TOKEN>)`);
   console.log(`  logs (API):       ${started.links.logs}`);

@@ -170,7 +170,10 @@ export async function BulkUpload(request: BulkUploadRequest, carried?: BulkProgr
         showProgress();
       }
       if (running.size === 0) break;
-      await Promise.race(running.values());
+      // Children swallow their own cancellation (they are counted, not thrown), so without
+      // the scope's promise a cancelled bulk would leave this loop normally and fail on its
+      // next activity, never recording `cancelled`. Racing it adds no command to the history.
+      await Promise.race([...running.values(), CancellationScope.current().cancelRequested]);
     }
 
     if (state.nextIndex < accountIds.length) {

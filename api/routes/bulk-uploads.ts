@@ -1,21 +1,37 @@
-/** Bulk upload routes: start one, read its status, read its logs. */
+/** Bulk upload routes: start, list, read and cancel bulks. (Logs: `logs.tsx`.) */
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { TASK_STATUSES } from '../../contracts/activities';
 import { BulkUploadInputSchema, IdSchema, parseBulkUploadInput } from '../../contracts/bulk-input';
-import { MediaError, resolveMediaPath } from '../../media';
+import { MediaError, resolveVideoPath } from '../../media';
 import { PLATFORM_NAMES, isKnownPlatform } from '../../platforms/registry';
-import { BulkAlreadyExistsError, readBulkStatus, startBulk } from '../bulk-service';
+import { BulkAlreadyExistsError, BulkStateError, cancelBulk, listBulks, readBulkStatus, startBulk } from '../bulk-service';
 import type { ApiDeps } from '../deps';
 import { bulkLinks } from '../links';
 import { fieldError, validate } from '../validation';
 
 const TaskParam = z.object({ taskId: IdSchema });
-const LogsQuery = z.object({
-  account: IdSchema.optional(),
-  after: z.string().max(64).optional(),
-  limit: z.coerce.number().int().min(1).max(10_000).default(1_000),
+/** A status, or several separated by commas: `?status=failed,partially_failed`. */
+const StatusList = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+  .pipe(z.array(z.enum(TASK_STATUSES)).max(TASK_STATUSES.length));
+/** A date (`2026-11-23`, midnight UTC) or a full ISO timestamp. */
+const DateBound = z.union([z.iso.datetime({ offset: true }), z.iso.date()]).transform((s) => new Date(s.length === 10 ? `${s}T00:00:00Z` : s));
+const ListQuery = z.object({
+  status: StatusList.optional(),
+  since: DateBound.optional(),
+  until: DateBound.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
 });
 
+/** True for a plain HTML form post (the dashboard's buttons): answer with a redirect, not JSON. */
+function isFormPost(contentType: string | undefined): boolean {
+  return /^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(contentType ?? '');
+}
+
+/** `/bulk-uploads` and its sub-resources. */
 export function bulkUploadRoutes(deps: ApiDeps) {
   const app = new Hono();
 
@@ -25,7 +41,7 @@ export function bulkUploadRoutes(deps: ApiDeps) {
     // Paths are checked before any work starts: a bad one rejects the whole bulk.
     for (const [i, video] of input.videos.entries()) {
       try {
-        await resolveMediaPath(deps.config.media.root, video.path);
+        await resolveVideoPath(deps.config.media.root, video.path, deps.config.media.maxVideoBytes);
       } catch (err) {
         if (err instanceof MediaError) return c.json(fieldError(`videos.${i}.path`, err.message), 400);
         throw err;
@@ -40,18 +56,29 @@ export function bulkUploadRoutes(deps: ApiDeps) {
     }
   });
 
+  app.get('/bulk-uploads', validate('query', ListQuery), async (c) => {
+    const { status, since, until, limit, offset } = c.req.valid('query');
+    const { bulks, total } = await listBulks(deps.orm, { status, since, until, limit, offset });
+    return c.json({ total, limit, offset, bulks: bulks.map((b) => ({ ...b, links: bulkLinks(deps.config, b.taskId) })) });
+  });
+
+  app.post('/bulk-uploads/:taskId/cancel', validate('param', TaskParam), async (c) => {
+    const { taskId } = c.req.valid('param');
+    try {
+      const { workflowId } = await cancelBulk(deps.temporal, taskId);
+      if (isFormPost(c.req.header('content-type'))) return c.redirect(`/dashboard/bulks/${encodeURIComponent(taskId)}`, 303);
+      return c.json({ taskId, workflowId, cancelRequested: true }, 202);
+    } catch (err) {
+      if (err instanceof BulkStateError) return c.json({ error: err.message }, err.status);
+      throw err;
+    }
+  });
+
   app.get('/bulk-uploads/:taskId', validate('param', TaskParam), async (c) => {
     const { taskId } = c.req.valid('param');
     const status = await readBulkStatus(deps.temporal, deps.orm, taskId);
     if (!status) return c.json({ error: `no bulk upload with task id "${taskId}"` }, 404);
     return c.json({ ...status, links: bulkLinks(deps.config, taskId) });
-  });
-
-  app.get('/bulk-upload/:taskId/logs/', validate('param', TaskParam), validate('query', LogsQuery), async (c) => {
-    const { taskId } = c.req.valid('param');
-    const { account, after, limit } = c.req.valid('query');
-    const { entries, source } = await deps.logStore.read(taskId, { accountId: account, after, limit });
-    return c.json({ taskId, accountId: account ?? null, source, entries, next: entries.at(-1)?.id ?? after ?? null });
   });
 
   return app;

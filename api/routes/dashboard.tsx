@@ -1,0 +1,77 @@
+/** The dashboard pages: the bulk list, one bulk, and its failure screenshots. */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { TASK_STATUSES } from '../../contracts/activities';
+import { IdSchema } from '../../contracts/bulk-input';
+import { accountUploadWorkflowId } from '../../contracts/names';
+import { listBulks, readBulkStatus } from '../bulk-service';
+import type { ApiDeps } from '../deps';
+import { bulkLinks, webUiWorkflowUrl } from '../links';
+import { validate } from '../validation';
+import { BulkListPage } from '../views/bulk-list-page';
+import { BulkPage } from '../views/bulk-page';
+import { htmlPage } from '../views/layout';
+
+const ListQuery = z.object({
+  status: z.union([z.enum(TASK_STATUSES), z.literal('')]).optional(),
+  since: z.union([z.iso.date(), z.literal('')]).optional(),
+});
+const TaskParam = z.object({ taskId: IdSchema });
+const ScreenshotParam = z.object({ taskId: IdSchema, accountId: IdSchema });
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Dashboard routes; every page is behind the same auth as the API. */
+export function dashboardRoutes(deps: ApiDeps) {
+  const app = new Hono();
+
+  /** The newest failure screenshot of an account in a task, by the name uploadViaBrowser gives it. */
+  async function latestScreenshot(taskId: string, accountId: string, videoIds: string[]): Promise<string | undefined> {
+    const dir = path.join(deps.config.media.artifactsDir, taskId);
+    const pattern = new RegExp(`^${escapeRegExp(accountId)}-(?:${videoIds.map(escapeRegExp).join('|')})-attempt(\\d+)\\.png$`);
+    const files = await fs.readdir(dir).catch(() => [] as string[]);
+    const matching = files.filter((f) => pattern.test(f));
+    if (!matching.length) return undefined;
+    const withTimes = await Promise.all(matching.map(async (f) => ({ f, t: (await fs.stat(path.join(dir, f))).mtimeMs })));
+    return path.join(dir, withTimes.sort((a, b) => b.t - a.t)[0]!.f);
+  }
+
+  app.get('/', (c) => c.redirect('/dashboard', 303));
+
+  app.get('/dashboard', validate('query', ListQuery), async (c) => {
+    const { status, since } = c.req.valid('query');
+    const { bulks, total } = await listBulks(deps.orm, { status: status ? [status] : undefined, since: since ? new Date(`${since}T00:00:00Z`) : undefined, limit: 100, offset: 0 });
+    return htmlPage(c, <BulkListPage bulks={bulks} total={total} status={status || undefined} since={since || undefined} />);
+  });
+
+  app.get('/dashboard/bulks/:taskId', validate('param', TaskParam), async (c) => {
+    const { taskId } = c.req.valid('param');
+    const status = await readBulkStatus(deps.temporal, deps.orm, taskId);
+    if (!status) return c.notFound();
+    const { entries } = await deps.logStore.read(taskId, { limit: 1_000 });
+    const childWebUi: Record<string, string> = {};
+    const screenshots: Record<string, string> = {};
+    for (const a of status.accounts) {
+      childWebUi[a.accountId] = webUiWorkflowUrl(deps.config.temporal, accountUploadWorkflowId(taskId, a.accountId));
+      if (a.status === 'failed' && (await latestScreenshot(taskId, a.accountId, a.videos.map((v) => v.videoId)))) {
+        screenshots[a.accountId] = `/dashboard/bulks/${encodeURIComponent(taskId)}/screenshots/${encodeURIComponent(a.accountId)}`;
+      }
+    }
+    return htmlPage(c, <BulkPage status={status} links={bulkLinks(deps.config, taskId)} childWebUi={childWebUi} screenshots={screenshots} entries={entries} />);
+  });
+
+  app.get('/dashboard/bulks/:taskId/screenshots/:accountId', validate('param', ScreenshotParam), async (c) => {
+    const { taskId, accountId } = c.req.valid('param');
+    const status = await readBulkStatus(deps.temporal, deps.orm, taskId);
+    const account = status?.accounts.find((a) => a.accountId === accountId);
+    const file = account ? await latestScreenshot(taskId, accountId, account.videos.map((v) => v.videoId)) : undefined;
+    if (!file) return c.json({ error: `no screenshot for account "${accountId}" in bulk "${taskId}"` }, 404);
+    return c.body(new Uint8Array(await fs.readFile(file)), 200, { 'content-type': 'image/png', 'cache-control': 'no-store' });
+  });
+
+  return app;
+}
