@@ -14,8 +14,18 @@ export function makeRecordStatus({ orm }: Pick<ActivityDeps, 'orm'>) {
       const task = await em.findOne(BulkUploadTask, input.taskId);
       if (!task) return; // not registered yet (the very first "running" mark); registerTask sets it
       task.status = input.status;
-      if (input.completedAccounts !== undefined) task.completedAccounts = input.completedAccounts;
-      if (input.failedAccounts !== undefined) task.failedAccounts = input.failedAccounts;
+      if (input.status === 'completed' || input.status === 'partially_failed' || input.status === 'failed') {
+        // From every account row, not only this run's: a retry of the failed accounts runs
+        // over a subset, and the task's outcome is that of all its accounts.
+        const completed = await em.count(BulkUploadAccount, { task, status: 'completed' });
+        const failed = await em.count(BulkUploadAccount, { task, status: { $ne: 'completed' } });
+        task.completedAccounts = completed;
+        task.failedAccounts = failed;
+        task.status = failed === 0 ? 'completed' : completed === 0 ? 'failed' : 'partially_failed';
+      } else {
+        if (input.completedAccounts !== undefined) task.completedAccounts = input.completedAccounts;
+        if (input.failedAccounts !== undefined) task.failedAccounts = input.failedAccounts;
+      }
       task.finishedAt = FINISHED.has(input.status) ? new Date() : null;
       await em.flush();
       if (input.status === 'cancelled') {

@@ -44,6 +44,11 @@ export function makeRegisterTask({ orm, media }: Pick<ActivityDeps, 'orm' | 'med
           accountCount: input.accountIds.length,
         });
         await em.flush();
+      } else if (task.finishedAt) {
+        // A new run of a finished bulk (its failed accounts retried): running again.
+        task.status = 'running';
+        task.finishedAt = null;
+        await em.flush();
       }
 
       const known = new Set<string>();

@@ -188,3 +188,26 @@ export async function cancelBulk(client: Client, taskId: string): Promise<{ work
     throw err;
   }
 }
+
+/**
+ * Starts a new run of a finished bulk over only its failed (or cancelled) accounts. Nothing
+ * done is redone: each variant is reused (same seed, same file) and a video already
+ * published is skipped by uploadViaBrowser.
+ */
+export async function retryFailedAccounts(client: Client, orm: Orm, temporal: Config['temporal'], taskId: string): Promise<{ workflowId: string; accountIds: string[] }> {
+  const em = orm.em.fork();
+  const task = await em.findOne(BulkUploadTask, taskId);
+  if (!task) throw new BulkStateError(`no bulk upload with task id "${taskId}"`, 404);
+  const { status } = await client.workflow.getHandle(bulkUploadWorkflowId(taskId)).describe();
+  if (status.name === 'RUNNING') throw new BulkStateError(`bulk "${taskId}" is still running; retry its failed accounts once it has finished`, 409);
+  const failed = await em.find(BulkUploadAccount, { task, status: { $in: ['failed', 'cancelled'] } }, { orderBy: { id: 'asc' } });
+  if (failed.length === 0) throw new BulkStateError(`bulk "${taskId}" has no failed or cancelled accounts to retry`, 409);
+  const videos = new Map<string, { id: string; path: string; caption: string }>();
+  for (const v of await em.find(VideoData, { task }, { orderBy: { id: 'asc' } })) {
+    if (!videos.has(v.videoId)) videos.set(v.videoId, { id: v.videoId, path: v.originalPath, caption: v.caption });
+  }
+  const accountIds = failed.map((a) => a.accountId);
+  const options = { uniquifyPreset: task.options.uniquifyPreset as BulkUploadInput['options']['uniquifyPreset'], concurrency: task.options.concurrency };
+  const { workflowId } = await startBulk(client, temporal, { taskId, platform: task.platform, videos: [...videos.values()], accountIds, options });
+  return { workflowId, accountIds };
+}

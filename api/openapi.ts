@@ -52,6 +52,7 @@ export function openApiDocument(serverUrl: string) {
       },
       '/bulk-uploads/{taskId}': { get: { summary: 'Status and per-account progress (posts, errors)', parameters: [taskId], responses: { 200: ok('status'), 404: Error } } },
       '/bulk-uploads/{taskId}/cancel': { post: { summary: 'Cancel a running bulk; its accounts end `cancelled`', parameters: [taskId], responses: { 202: ok('cancellation requested'), 404: Error, 409: Error } } },
+      '/bulk-uploads/{taskId}/retry-failed': { post: { summary: 'Run a finished bulk again over only its failed or cancelled accounts (nothing published is posted again)', parameters: [taskId], responses: { 202: ok('retry started: the accounts retried'), 404: Error, 409: Error } } },
       '/bulk-upload/{taskId}/logs/': {
         get: {
           summary: 'Log lines: JSON, an HTML page, or live Server-Sent Events, by the Accept header',

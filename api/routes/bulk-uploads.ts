@@ -5,7 +5,7 @@ import { TASK_STATUSES } from '../../contracts/activities';
 import { BulkUploadInputSchema, IdSchema, parseBulkUploadInput } from '../../contracts/bulk-input';
 import { MediaError, resolveVideoPath } from '../../media';
 import { PLATFORM_NAMES, isKnownPlatform } from '../../platforms/registry';
-import { BulkAlreadyExistsError, BulkStateError, cancelBulk, listBulks, readBulkStatus, startBulk } from '../bulk-service';
+import { BulkAlreadyExistsError, BulkStateError, cancelBulk, listBulks, readBulkStatus, retryFailedAccounts, startBulk } from '../bulk-service';
 import type { ApiDeps } from '../deps';
 import { bulkLinks } from '../links';
 import { fieldError, validate } from '../validation';
@@ -70,6 +70,19 @@ export function bulkUploadRoutes(deps: ApiDeps) {
       return c.json({ taskId, workflowId, cancelRequested: true }, 202);
     } catch (err) {
       if (err instanceof BulkStateError) return c.json({ error: err.message }, err.status);
+      throw err;
+    }
+  });
+
+  app.post('/bulk-uploads/:taskId/retry-failed', validate('param', TaskParam), async (c) => {
+    const { taskId } = c.req.valid('param');
+    try {
+      const { workflowId, accountIds } = await retryFailedAccounts(deps.temporal, deps.orm, deps.config.temporal, taskId);
+      if (isFormPost(c.req.header('content-type'))) return c.redirect(`/dashboard/bulks/${encodeURIComponent(taskId)}`, 303);
+      return c.json({ taskId, workflowId, accountIds, links: bulkLinks(deps.config, taskId) }, 202);
+    } catch (err) {
+      if (err instanceof BulkStateError) return c.json({ error: err.message }, err.status);
+      if (err instanceof BulkAlreadyExistsError) return c.json({ error: err.message }, 409);
       throw err;
     }
   });

@@ -44,6 +44,11 @@ export function BulkPage(props: BulkPageProps) {
             <button type="submit">Cancel bulk</button>
           </form>
         )}
+        {FINISHED.has(s.status) && s.status !== 'completed' ? (
+          <form class="inline" method="post" action={`${path}/retry-failed`}>
+            <button type="submit">Retry failed accounts</button>
+          </form>
+        ) : null}
       </p>
       <table data-accounts>
         <thead>
