@@ -2,7 +2,8 @@ import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { UniquifyVideoInputSchema, type UniquifyVideoResult } from '../contracts/activities';
 import { VideoData } from '../database/entities';
-import { displayMediaPath, resolveMediaPath, uniquifyVideo as renderVariant } from '../media';
+import { createHash } from 'node:crypto';
+import { displayMediaPath, resolveMediaPath, uniquifyVideo as renderVariant, variantFileName } from '../media';
 import type { ActivityDeps } from './deps';
 import { parseActivityInput, toActivityFailure } from './errors';
 
@@ -24,10 +25,14 @@ export function makeUniquifyVideo({ orm, media }: Pick<ActivityDeps, 'orm' | 'me
     try {
       const sourcePath = await resolveMediaPath(media.root, input.sourcePath);
       ctx.heartbeat({ progress: 0 });
-      const result = await renderVariant({
+      const seed = variantSeed(input.taskId, input.accountId, input.videoId);
+      const outputDir = path.join(media.variantsDir, input.taskId, input.accountId);
+      const result = input.dryRun
+        ? { filePath: path.join(outputDir, variantFileName(seed, input.preset)), sha256: createHash('sha256').update(seed).digest('hex'), applied: ['dry run: nothing encoded'], durationSec: 0, reused: false }
+        : await renderVariant({
         sourcePath,
-        outputDir: path.join(media.variantsDir, input.taskId, input.accountId),
-        seed: variantSeed(input.taskId, input.accountId, input.videoId),
+        outputDir,
+        seed,
         preset: input.preset,
         displayPath: displayMediaPath(media.root, sourcePath),
         signal: ctx.cancellationSignal,

@@ -51,11 +51,11 @@ export function makeUploadViaBrowser(deps: Pick<ActivityDeps, 'orm' | 'secrets' 
     const ctx = Context.current();
     const stalled = new AbortController();
     let stallTimer: NodeJS.Timeout | undefined;
-    let lastStep = 'starting';
-    // Waiting for a free browser context is not a stall: keep the heartbeat alive meanwhile.
-    const queued = setInterval(() => ctx.heartbeat({ step: 'waiting for a browser' }), 10_000);
+    let lastStep = 'waiting for a browser';
+    // A steady heartbeat says the worker is alive (and is how a cancel reaches us); whether
+    // the upload itself is stuck is the stall watchdog's call, from real progress only.
+    const ticker = setInterval(() => ctx.heartbeat({ step: lastStep }), 5_000);
     const beat = (step: string) => {
-      clearInterval(queued);
       lastStep = step;
       ctx.heartbeat({ step });
       clearTimeout(stallTimer);
@@ -65,10 +65,12 @@ export function makeUploadViaBrowser(deps: Pick<ActivityDeps, 'orm' | 'secrets' 
     if (!isInside(path.resolve(media.variantsDir), filePath)) {
       throw nonRetryable('InvalidInput', `uploadViaBrowser: ${input.filePath} is not a variant made by uniquifyVideo (must lie under ${media.variantsDir}); originals are never uploaded`);
     }
-    try {
-      await fs.access(filePath);
-    } catch {
-      throw nonRetryable('VideoNotFound', `variant not found: ${filePath}`);
+    if (!input.dryRun) {
+      try {
+        await fs.access(filePath);
+      } catch {
+        throw nonRetryable('VideoNotFound', `variant not found: ${filePath}`);
+      }
     }
 
     const em = orm.em.fork();
@@ -80,6 +82,16 @@ export function makeUploadViaBrowser(deps: Pick<ActivityDeps, 'orm' | 'secrets' 
     if (!account) throw nonRetryable('UnknownAccount', `unknown account: ${input.accountId}`);
     if (account.platform !== input.platform) {
       throw nonRetryable('UnknownAccount', `account ${input.accountId} is on ${account.platform}, not ${input.platform}`);
+    }
+    if (input.dryRun) {
+      // Everything but the browser: the account was checked, the post is recorded.
+      const postId = `dry-${(video?.sha256 ?? input.videoId).slice(0, 12)}`;
+      const url = `dry-run://${input.platform}/${encodeURIComponent(account.username)}/${postId}`;
+      if (video) {
+        Object.assign(video, { status: 'published', postId, postUrl: url, filePath, error: null });
+        await em.flush();
+      }
+      return { postId, url, alreadyPublished: false };
     }
     const credentials = {
       username: account.username,
@@ -139,7 +151,7 @@ export function makeUploadViaBrowser(deps: Pick<ActivityDeps, 'orm' | 'secrets' 
       }
       throw toActivityFailure(err);
     } finally {
-      clearInterval(queued);
+      clearInterval(ticker);
       clearTimeout(stallTimer);
     }
   };

@@ -207,7 +207,7 @@ export async function retryFailedAccounts(client: Client, orm: Orm, temporal: Co
     if (!videos.has(v.videoId)) videos.set(v.videoId, { id: v.videoId, path: v.originalPath, caption: v.caption });
   }
   const accountIds = failed.map((a) => a.accountId);
-  const options = { uniquifyPreset: task.options.uniquifyPreset as BulkUploadInput['options']['uniquifyPreset'], concurrency: task.options.concurrency };
+  const options = { uniquifyPreset: task.options.uniquifyPreset as BulkUploadInput['options']['uniquifyPreset'], concurrency: task.options.concurrency, dryRun: task.options.dryRun ?? false };
   const { workflowId } = await startBulk(client, temporal, { taskId, platform: task.platform, videos: [...videos.values()], accountIds, options });
   return { workflowId, accountIds };
 }

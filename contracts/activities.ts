@@ -37,6 +37,8 @@ export const UniquifyVideoInputSchema = z.object({
   /** The original, as given in the bulk input (relative to MEDIA_ROOT). */
   sourcePath: z.string().min(1),
   preset: UniquifyPresetSchema,
+  /** Plan and record the variant, encode nothing (see the bulk option `dryRun`). */
+  dryRun: z.boolean().optional(),
 });
 export type UniquifyVideoInput = z.infer<typeof UniquifyVideoInputSchema>;
 export interface UniquifyVideoResult {
@@ -58,6 +60,8 @@ export const UploadViaBrowserInputSchema = z.object({
   /** The uniquified file returned by uniquifyVideo; the original never reaches the browser. */
   filePath: z.string().min(1),
   caption: z.string(),
+  /** Record a post without opening a browser (see the bulk option `dryRun`). */
+  dryRun: z.boolean().optional(),
 });
 export type UploadViaBrowserInput = z.infer<typeof UploadViaBrowserInputSchema>;
 export interface UploadViaBrowserResult {

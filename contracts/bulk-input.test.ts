@@ -10,7 +10,7 @@ describe('bulk upload input', () => {
     assert.deepEqual(input.videos.map((v) => v.id), ['video-1', 'video-2']);
     assert.equal(input.videos[1]?.caption, '');
     assert.equal(input.platform, 'demo');
-    assert.deepEqual(input.options, { uniquifyPreset: 'fast', concurrency: 3 });
+    assert.deepEqual(input.options, { uniquifyPreset: 'fast', concurrency: 3, dryRun: false });
   });
 
   it('names every bad field', () => {

@@ -33,6 +33,11 @@ export const BulkOptionsSchema = z.object({
   uniquifyPreset: UniquifyPresetSchema.default('fast'),
   /** How many accounts upload at the same time. */
   concurrency: z.number().int().min(1).max(LIMITS.maxConcurrency).default(3),
+  /**
+   * Rehearsal: every activity runs and records for real, but uniquify encodes nothing and
+   * the upload opens no browser. For benchmarks of the orchestration and for dry runs.
+   */
+  dryRun: z.boolean().default(false),
 });
 
 /** A Google Drive folder whose videos are downloaded under MEDIA_ROOT before the accounts start. */
@@ -52,7 +57,7 @@ export const BulkUploadInputSchema = z
     videos: z.array(VideoInputSchema).max(LIMITS.videosPerBulk).default([]),
     driveFolder: DriveFolderSourceSchema.optional(),
     accountIds: z.array(IdSchema).min(1).max(LIMITS.accountsPerBulk),
-    options: BulkOptionsSchema.default({ uniquifyPreset: 'fast', concurrency: 3 }),
+    options: BulkOptionsSchema.default({ uniquifyPreset: 'fast', concurrency: 3, dryRun: false }),
   })
   .superRefine((input, ctx) => {
     if (input.videos.length === 0 && !input.driveFolder) {

@@ -34,5 +34,9 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 8,
     // Lets a cancelled or killed activity's ffmpeg and browser context wind down cleanly.
     shutdownGraceTime: '10 seconds',
+    // Heartbeats carry cancellations back: keep them frequent enough that a cancelled bulk
+    // stops its ffmpeg and browser work within seconds.
+    defaultHeartbeatThrottleInterval: '2 seconds',
+    maxHeartbeatThrottleInterval: '5 seconds',
   });
 }

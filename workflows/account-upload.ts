@@ -17,6 +17,7 @@ export interface AccountUploadInput {
   platform: string;
   videos: { id: string; path: string; caption: string }[];
   preset: UniquifyPreset;
+  dryRun?: boolean;
 }
 
 /** Failures after which no other video of this account can succeed. */
@@ -49,12 +50,12 @@ export async function AccountUpload(input: AccountUploadInput): Promise<AccountR
         setCurrentDetails(`${step}: uniquifying`);
         await recordAccountStatus({ taskId, accountId, status: 'running', currentStep: `${step}: uniquifying` });
         await say('info', `${step}: uniquifying ${video.path} (preset ${input.preset})`);
-        const variant = await uniquifyVideo({ taskId, accountId, videoId: video.id, sourcePath: video.path, preset: input.preset });
+        const variant = await uniquifyVideo({ taskId, accountId, videoId: video.id, sourcePath: video.path, preset: input.preset, ...(input.dryRun ? { dryRun: true } : {}) });
         await say('info', `${step}: variant ready${variant.reused ? ' (reused)' : ''}: ${variant.filePath} sha256=${variant.sha256.slice(0, 12)}… [${variant.applied.join('; ')}]`);
 
         setCurrentDetails(`${step}: uploading`);
         await recordAccountStatus({ taskId, accountId, status: 'running', currentStep: `${step}: uploading` });
-        const post = await uploadViaBrowser({ taskId, accountId, videoId: video.id, platform: input.platform, filePath: variant.filePath, caption: video.caption });
+        const post = await uploadViaBrowser({ taskId, accountId, videoId: video.id, platform: input.platform, filePath: variant.filePath, caption: video.caption, ...(input.dryRun ? { dryRun: true } : {}) });
         await say('info', `${step}: ${post.alreadyPublished ? 'already published' : 'published'}: ${post.url}`);
         outcomes.push({ videoId: video.id, status: 'published', postId: post.postId, url: post.url, filePath: variant.filePath });
       } catch (err) {

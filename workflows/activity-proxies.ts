@@ -4,25 +4,31 @@
  * to a remote site, so it heartbeats and backs off longer; log and status writes are cheap
  * and must get through, so they retry often and quickly.
  */
-import { proxyActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 
 /** Failure types a retry cannot fix (set by the activities as ApplicationFailure types). */
 export const NON_RETRYABLE = ['InvalidInput', 'VideoNotFound', 'NotAVideo', 'PathOutsideMediaRoot', 'VideoTooLarge', 'UnknownAccount', 'UnknownPlatform', 'BadCredentials', 'DuplicateVideo', 'UploadRejected', 'SecretsKey', 'NoVideos', 'GoogleNotConfigured'];
 
-export const { registerTask, recordTaskStatus } = proxyActivities<Activities>({
+export const { registerTask } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
 });
 
+// The long activities own processes and files (ffmpeg, a browser context, partial
+// downloads): a cancelled bulk waits for them to clean up before it reports `cancelled`.
+const waitForCleanup = ActivityCancellationType.WAIT_CANCELLATION_COMPLETED;
+
 export const { importDriveFolder } = proxyActivities<Activities>({
   startToCloseTimeout: '1 hour',
+  cancellationType: waitForCleanup,
   heartbeatTimeout: '2 minutes',
   retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
 });
 
 export const { uniquifyVideo } = proxyActivities<Activities>({
   startToCloseTimeout: '30 minutes',
+  cancellationType: waitForCleanup,
   heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
 });
@@ -31,11 +37,17 @@ export const { uniquifyVideo } = proxyActivities<Activities>({
 // attempt first checks for an earlier post, so retrying often is safe.
 export const { uploadViaBrowser } = proxyActivities<Activities>({
   startToCloseTimeout: '15 minutes',
+  cancellationType: waitForCleanup,
   heartbeatTimeout: '1 minute',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
 });
 
-export const { appendLog, recordAccountStatus } = proxyActivities<Activities>({
+// Log lines and status marks are small, idempotent database/Redis writes: as local
+// activities they run inside the workflow task, without a round trip through the server per
+// line, which is most of a child's orchestration cost (see bench/fanout.ts). They still
+// retry, and appear in the history as local-activity markers.
+export const { appendLog, recordAccountStatus, recordTaskStatus } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30 seconds',
+  localRetryThreshold: '10 seconds',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 20, nonRetryableErrorTypes: NON_RETRYABLE },
 });

@@ -149,7 +149,7 @@ export async function BulkUpload(request: BulkUploadRequest, carried?: BulkProgr
         }
         const child: ChildWorkflowHandle<typeof AccountUpload> = await startChild(AccountUpload, {
           workflowId: accountUploadWorkflowId(taskId, accountId),
-          args: [{ taskId, accountId, platform: input.platform, videos: input.videos, preset: input.options.uniquifyPreset }],
+          args: [{ taskId, accountId, platform: input.platform, videos: input.videos, preset: input.options.uniquifyPreset, ...(input.options.dryRun ? { dryRun: true } : {}) }],
           // Cancelling or terminating the bulk cancels its accounts: nothing keeps uploading unseen.
           parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
           typedSearchAttributes: [

@@ -10,7 +10,7 @@ export class BulkUploadTask {
   platform!: string;
   workflowId!: string;
   status: TaskStatus = 'pending';
-  options!: { uniquifyPreset: string; concurrency: number };
+  options!: { uniquifyPreset: string; concurrency: number; dryRun?: boolean };
   accountCount = 0;
   completedAccounts = 0;
   failedAccounts = 0;

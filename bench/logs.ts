@@ -1,0 +1,286 @@
+/**
+ * `npm run bench:logs [-- --lines 2000 --writers 1,4,16 --latency-lines 150 --polls 1000,250,100,50]`
+ *
+ * Lines per second through the log store's `append` (SQLite row, then XADD to the task and
+ * account streams), one writer and N concurrent writers; then the end-to-end latency from
+ * `append` to a live reader: through the API's SSE endpoint (`GET /bulk-upload/<id>/logs/`,
+ * served over HTTP) at several LOG_STREAM_POLL_MS values, and the raw stream read path (a
+ * tight `logStore.read` loop from a cursor) as the floor.
+ *
+ * Uses a temporary SQLite file and Redis database 14 under task ids of its own; removes both.
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { Client, Connection } from '@temporalio/client';
+import { createApp } from '../api/app';
+import { cacheDepsFromConfig } from '../api/routes/cache';
+import { loadConfig } from '../config';
+import { accountLogsKey, taskLogsKey } from '../contracts/names';
+import { BulkUploadAccount, BulkUploadTask } from '../database/entities';
+import { openDatabase, type Orm } from '../database/orm';
+import { createSecretBox } from '../database/secrets';
+import { createLogStore, type LogEntry, type LogStore } from '../logs/log-store';
+import { createRedis, waitForRedis, type RedisClient } from '../redis/connection';
+import { benchRedisUrl, flags, intFlag, intListFlag, machineInfo, main, percentile, round, saveResult, timed, type ResultTable } from './lib';
+
+const TARGET_SSE_P95_MS = 250;
+const API_TOKEN = `bench-${randomBytes(12).toString('hex')}`;
+
+async function makeTask(orm: Orm, taskId: string, accountIds: string[]): Promise<void> {
+  const em = orm.em.fork();
+  const task = em.create(BulkUploadTask, { id: taskId, platform: 'demo', workflowId: `bulk-upload-${taskId}`, options: { uniquifyPreset: 'fast', concurrency: accountIds.length }, status: 'running', accountCount: accountIds.length });
+  for (const accountId of accountIds) em.create(BulkUploadAccount, { task, accountId, workflowId: `bulk-upload-${taskId}-account-${accountId}` });
+  await em.flush();
+}
+
+/** Lines per second with `writers` concurrent writers, each its own account. */
+async function throughput(orm: Orm, store: LogStore, taskId: string, lines: number, writers: number) {
+  const accounts = Array.from({ length: writers }, (_, i) => `acc-${i}`);
+  await makeTask(orm, taskId, accounts);
+  const perWriter = Math.ceil(lines / writers);
+  let notInRedis = 0;
+  const r = await timed(() =>
+    Promise.all(
+      accounts.map(async (accountId) => {
+        for (let i = 0; i < perWriter; i++) {
+          const res = await store.append({ taskId, accountId, level: 'info', message: `line ${i} of ${accountId}: uploading video-1, 42% done` });
+          if (!res.redis) notInRedis += 1;
+        }
+      }),
+    ),
+  );
+  const total = perWriter * writers;
+  return { writers, lines: total, seconds: r.ms / 1000, linesPerSec: total / (r.ms / 1000), notInRedis };
+}
+
+/**
+ * Appends `count` lines `gapMs` apart and resolves with each line's latency until a reader
+ * saw it. `listen` starts the reader and calls `seen(message, at)`; it returns a stopper.
+ */
+async function latency(store: LogStore, taskId: string, count: number, gapMs: number, listen: (seen: (message: string, at: number) => void) => Promise<() => Promise<void>>): Promise<number[]> {
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
+  let allSeen!: () => void;
+  const done = new Promise<void>((resolve) => (allSeen = resolve));
+  const stop = await listen((message, at) => {
+    const sent = sentAt.get(message);
+    if (sent === undefined) return;
+    latencies.push(at - sent);
+    sentAt.delete(message);
+    if (latencies.length === count) allSeen();
+  });
+  for (let i = 0; i < count; i++) {
+    const message = `latency line ${i}`;
+    sentAt.set(message, performance.now());
+    await store.append({ taskId, accountId: 'acc-0', level: 'info', message });
+    // Jitter, so lines do not arrive in lockstep with the poll.
+    await new Promise((r) => setTimeout(r, gapMs * (0.5 + Math.random())));
+  }
+  const timeout = new Promise<void>((_, reject) => setTimeout(() => reject(new Error(`only ${latencies.length}/${count} lines reached the reader`)), 15_000));
+  await Promise.race([done, timeout]).finally(stop);
+  return latencies;
+}
+
+/** An SSE reader of the API's logs endpoint. */
+function sseListener(baseUrl: string, taskId: string) {
+  return async (seen: (message: string, at: number) => void) => {
+    const abort = new AbortController();
+    const res = await fetch(`${baseUrl}/bulk-upload/${taskId}/logs/`, { headers: { authorization: `Bearer ${API_TOKEN}`, accept: 'text/event-stream' }, signal: abort.signal });
+    if (res.status !== 200 || !res.body) throw new Error(`SSE endpoint answered ${res.status}: ${await res.text()}`);
+    const reader = res.body.getReader();
+    const decoder = new TextDecoder();
+    const reading = (async () => {
+      let buffer = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        const at = performance.now();
+        buffer += decoder.decode(value, { stream: true });
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const data = block.split('\n').find((l) => l.startsWith('data:'));
+          if (block.includes('event: log') && data) seen((JSON.parse(data.slice(5)) as LogEntry).message, at);
+        }
+      }
+    })().catch(() => undefined);
+    return async () => {
+      abort.abort();
+      await reading;
+    };
+  };
+}
+
+/** The stream read path without HTTP: `read` from a cursor in a loop, `pollMs` apart. */
+function storeListener(store: LogStore, taskId: string, pollMs: number) {
+  return async (seen: (message: string, at: number) => void) => {
+    let stopped = false;
+    const { entries } = await store.read(taskId, { limit: 10_000 });
+    let cursor = entries.at(-1)?.id;
+    const loop = (async () => {
+      while (!stopped) {
+        const page = await store.read(taskId, { after: cursor, limit: 500 });
+        const at = performance.now();
+        for (const e of page.entries) {
+          seen(e.message, at);
+          cursor = e.id;
+        }
+        await new Promise((r) => setTimeout(r, pollMs));
+      }
+    })();
+    return async () => {
+      stopped = true;
+      await loop;
+    };
+  };
+}
+
+main(async () => {
+  const opts = flags('Log store append throughput and append-to-reader latency (SSE).', {
+    lines: '2000',
+    writers: '1,4,16',
+    'latency-lines': '150',
+    'gap-ms': '20',
+    polls: '1000,250,100,50',
+  });
+  const lines = intFlag('lines', opts.lines);
+  const writerCounts = intListFlag('writers', opts.writers);
+  const latencyLines = intFlag('latency-lines', opts['latency-lines']);
+  const gapMs = intFlag('gap-ms', opts['gap-ms'], 0);
+  const polls = intListFlag('polls', opts.polls);
+
+  const started = performance.now();
+  const machine = await machineInfo();
+  const config = loadConfig();
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'clipfleet-bench-logs-'));
+  const runId = randomBytes(3).toString('hex');
+  const taskIds: string[] = [];
+  const accountsOf = new Map<string, number>();
+  let orm: Orm | undefined;
+  let redis: RedisClient | undefined;
+  const closers: (() => Promise<unknown>)[] = [];
+  try {
+    orm = await openDatabase({ ...config.database, driver: 'sqlite', dbName: path.join(dir, 'bench.sqlite') });
+    redis = createRedis(benchRedisUrl(), 'clipfleet-bench-logs');
+    if (!(await waitForRedis(redis))) throw new Error(`Redis does not answer at ${benchRedisUrl()}`);
+    const store = createLogStore({ orm, redis, maxLines: config.redis.logMaxLines, ttlSeconds: config.redis.logTtlSeconds, consoleWrite: null });
+
+    // Warm-up: the first inserts pay for statement preparation and the WAL's growth.
+    const warm = `bench-logs-${runId}-warm`;
+    taskIds.push(warm);
+    accountsOf.set(warm, 1);
+    await throughput(orm, store, warm, 200, 1);
+
+    const rows: Awaited<ReturnType<typeof throughput>>[] = [];
+    for (const writers of writerCounts) {
+      const taskId = `bench-logs-${runId}-w${writers}`;
+      taskIds.push(taskId);
+      accountsOf.set(taskId, writers);
+      console.log(`append: ${lines} lines, ${writers} writer(s) ...`);
+      rows.push(await throughput(orm, store, taskId, lines, writers));
+    }
+    const base = rows[0]!.linesPerSec;
+    const appendTable: ResultTable = {
+      title: 'Log store append (SQLite insert + XADD to task and account streams), console off',
+      columns: ['writers', 'lines', 'seconds', 'lines/s', '× 1 writer', 'lines not in Redis'],
+      rows: rows.map((r) => [r.writers, r.lines, round(r.seconds, 2), Math.round(r.linesPerSec), round(r.linesPerSec / base, 2), r.notInRedis]),
+    };
+
+    // Latency: the API app over HTTP, one server per poll interval.
+    const connection = await Connection.connect({ address: config.temporal.address, connectTimeout: 5_000 });
+    closers.push(() => connection.close());
+    const temporal = new Client({ connection, namespace: config.temporal.namespace });
+    const latencyRows: { reader: string; pollMs: number; samples: number[] }[] = [];
+    const readers: { reader: string; pollMs: number; listen: (taskId: string) => ReturnType<typeof sseListener> }[] = [];
+    for (const pollMs of polls) {
+      const app = createApp({ config: { ...config, api: { ...config.api, token: API_TOKEN, logPollMs: pollMs } }, temporal, orm, logStore: store, secrets: createSecretBox(randomBytes(32).toString('base64')), cache: cacheDepsFromConfig(config, redis) });
+      const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
+      await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+      closers.push(() => new Promise<void>((resolve) => {
+        if ('closeAllConnections' in server) server.closeAllConnections();
+        server.close(() => resolve());
+      }));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      readers.push({ reader: 'SSE endpoint', pollMs, listen: (taskId) => sseListener(url, taskId) });
+    }
+    readers.push({ reader: 'stream read path (logStore.read loop)', pollMs: 10, listen: (taskId) => storeListener(store, taskId, 10) });
+
+    for (const r of readers) {
+      const taskId = `bench-logs-${runId}-lat${latencyRows.length}`;
+      taskIds.push(taskId);
+      accountsOf.set(taskId, 1);
+      await makeTask(orm, taskId, ['acc-0']);
+      console.log(`latency: ${r.reader}, poll ${r.pollMs} ms, ${latencyLines} lines ...`);
+      latencyRows.push({ reader: r.reader, pollMs: r.pollMs, samples: await latency(store, taskId, latencyLines, gapMs, r.listen(taskId)) });
+    }
+    const defaultPoll = config.api.logPollMs;
+    const latencyTable: ResultTable = {
+      title: `append → reader latency, ms (${latencyLines} lines, ~${gapMs} ms apart)`,
+      columns: ['reader', 'poll ms', 'p50', 'p95', 'max', `p95 ≤ ${TARGET_SSE_P95_MS} ms`],
+      rows: latencyRows.map((r) => {
+        const p95 = percentile(r.samples, 95);
+        return [r.reader + (r.reader === 'SSE endpoint' && r.pollMs === defaultPoll ? ' (default poll)' : ''), r.pollMs, round(percentile(r.samples, 50), 1), round(p95, 1), round(Math.max(...r.samples), 1), p95 <= TARGET_SSE_P95_MS ? 'yes' : 'no'];
+      }),
+    };
+
+    const sse = latencyRows.filter((r) => r.reader === 'SSE endpoint').map((r) => ({ pollMs: r.pollMs, p50: percentile(r.samples, 50), p95: percentile(r.samples, 95) }));
+    const floor = latencyRows.find((r) => r.reader !== 'SSE endpoint');
+    // The largest interval that meets the target with a 20 % margin: a noisy run must not tip it over.
+    const passingPoll = sse.filter((s) => s.p95 <= TARGET_SSE_P95_MS * 0.8).sort((a, b) => b.pollMs - a.pollMs)[0];
+    const atDefault = sse.find((s) => s.pollMs === defaultPoll);
+    const best = rows.reduce((a, b) => (b.linesPerSec > a.linesPerSec ? b : a));
+    const findings = [
+      `One writer appends ${Math.round(base)} lines/s; ${best.writers} concurrent writers reach ${Math.round(best.linesPerSec)} lines/s (${round(best.linesPerSec / base, 2)}×). Each line is an SQLite insert, two "previous line" lookups and one MULTI to Redis, awaited in turn: concurrent writers overlap those round trips, but SQLite takes one write at a time, so the gain flattens (${rows.map((r) => `${r.writers}: ${Math.round(r.linesPerSec)}/s`).join(', ')}).`,
+      rows.some((r) => r.notInRedis > 0)
+        ? `With concurrent writers some lines did not reach Redis (${rows.map((r) => `${r.writers}: ${r.notInRedis}`).join(', ')}): their XADD arrived after a later id and was refused; readers detect the gap and read SQLite instead, so no line is lost, but that stream is served from SQLite.`
+        : 'Every line reached Redis, concurrent writers included.',
+      atDefault
+        ? `Through the SSE endpoint at the default LOG_STREAM_POLL_MS=${defaultPoll}: p50 ${round(atDefault.p50, 1)} ms, p95 ${round(atDefault.p95, 1)} ms (target p95 ≤ ${TARGET_SSE_P95_MS} ms: ${atDefault.p95 <= TARGET_SSE_P95_MS ? 'met' : 'missed'}). The latency is almost all poll wait: about half the interval at p50.`
+        : 'The default poll interval was not measured.',
+      passingPoll
+        ? `Recommended LOG_STREAM_POLL_MS: ${passingPoll.pollMs}, the largest interval measured that meets the target with a 20 % margin (p95 ${round(passingPoll.p95, 1)} ms); the stream read path itself, polled every 10 ms without HTTP, has p95 ${floor ? round(percentile(floor.samples, 95), 1) : '?'} ms.`
+        : `No measured poll interval meets p95 ≤ ${TARGET_SSE_P95_MS} ms with a 20 % margin.`,
+    ];
+
+    await saveResult({
+      name: 'logs',
+      title: 'Log store throughput and live latency',
+      machine,
+      params: { lines, writers: writerCounts, latencyLines, gapMs, polls, defaultPollMs: defaultPoll, database: 'SQLite (temp file, WAL)', redis: benchRedisUrl(), console: 'off' },
+      tables: [appendTable, latencyTable],
+      summary: {
+        appendLinesPerSec: Object.fromEntries(rows.map((r) => [`writers${r.writers}`, Math.round(r.linesPerSec)])),
+        linesNotInRedis: Object.fromEntries(rows.map((r) => [`writers${r.writers}`, r.notInRedis])),
+        sseLatencyMs: Object.fromEntries(sse.map((s) => [`poll${s.pollMs}`, { p50: round(s.p50, 1), p95: round(s.p95, 1) }])),
+        streamReadPathMs: floor ? { p50: round(percentile(floor.samples, 50), 1), p95: round(percentile(floor.samples, 95), 1) } : null,
+        measuredThrough: 'SSE endpoint api/routes/logs.tsx over HTTP',
+        target: { sseP95Ms: TARGET_SSE_P95_MS, metAtDefaultPoll: atDefault ? atDefault.p95 <= TARGET_SSE_P95_MS : null, largestPassingPollMs: passingPoll?.pollMs ?? null },
+      },
+      findings,
+      chart: {
+        title: 'append → SSE reader p95, ms',
+        unit: 'ms',
+        bars: [
+          ...sse.map((s) => ({ label: `SSE poll ${s.pollMs}`, value: round(s.p95, 1), highlight: s.pollMs === passingPoll?.pollMs })),
+          ...(floor ? [{ label: 'read loop 10 ms', value: round(percentile(floor.samples, 95), 1) }] : []),
+        ],
+        target: { value: TARGET_SSE_P95_MS, label: `target ${TARGET_SSE_P95_MS}` },
+      },
+      durationSec: round((performance.now() - started) / 1000, 1),
+    });
+  } finally {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+    if (redis) {
+      const keys = taskIds.flatMap((t) => [taskLogsKey(t), ...Array.from({ length: accountsOf.get(t) ?? 0 }, (_, i) => accountLogsKey(t, `acc-${i}`))]);
+      if (keys.length) await redis.unlink(...keys).catch((err: unknown) => console.error(`could not remove the benchmark's streams: ${String(err)}`));
+      redis.disconnect();
+    }
+    await orm?.close();
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});
