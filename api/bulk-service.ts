@@ -79,6 +79,13 @@ export async function readBulkStatus(client: Client, orm: Orm, taskId: string): 
   const accounts = task ? await em.find(BulkUploadAccount, { task }, { orderBy: { id: 'asc' } }) : [];
   const videos = task ? await em.find(VideoData, { task }, { orderBy: { id: 'asc' } }) : [];
   const count = (s: string) => accounts.filter((a) => a.status === s).length;
+  // Grouped once: the dashboard polls this, and a bulk can hold thousands of accounts.
+  const videosByAccount = new Map<string, VideoData[]>();
+  for (const v of videos) {
+    const list = videosByAccount.get(v.accountId);
+    if (list) list.push(v);
+    else videosByAccount.set(v.accountId, [v]);
+  }
   return {
     taskId,
     workflowId,
@@ -95,9 +102,7 @@ export async function readBulkStatus(client: Client, orm: Orm, taskId: string): 
       status: a.status,
       currentStep: a.currentStep,
       error: a.error,
-      videos: videos
-        .filter((v) => v.accountId === a.accountId)
-        .map((v) => ({ videoId: v.videoId, status: v.status, filePath: v.filePath, sha256: v.sha256, postId: v.postId, postUrl: v.postUrl, error: v.error })),
+      videos: (videosByAccount.get(a.accountId) ?? []).map((v) => ({ videoId: v.videoId, status: v.status, filePath: v.filePath, sha256: v.sha256, postId: v.postId, postUrl: v.postUrl, error: v.error })),
     })),
   };
 }
