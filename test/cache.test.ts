@@ -5,7 +5,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { CacheFetchError, CacheService, CacheUnavailableError, createCacheService, type CacheLogger } from '../cache';
@@ -17,6 +16,7 @@ import { HuntflowClient, HuntflowError } from '../integrations/huntflow/huntflow
 import { createRedis, waitForRedis, type RedisClient } from '../redis/connection';
 import { startFakeGoogle, type FakeGoogle } from './fixtures/fake-google';
 import { startFakeHuntflow, type FakeHuntflow } from './fixtures/fake-huntflow';
+import { freePort } from './fixtures/wait';
 
 // The tests' Redis database, as in test/fixtures/stack.ts.
 const TEST_REDIS_URL = 'redis://127.0.0.1:6379/15';
@@ -42,14 +42,6 @@ function testConfig(google: FakeGoogle, extra: Record<string, string> = {}): Con
     GOOGLE_REFRESH_TOKEN: 'refresh-token',
     ...extra,
   });
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 describe('cache over Google', () => {

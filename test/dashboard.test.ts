@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { serve, type ServerType } from '@hono/node-server';
 import { chromium, type Browser } from 'playwright-core';
 import { API_TOKEN, startTestStack, type TestStack } from './fixtures/stack';
+import { waitFor } from './fixtures/wait';
 
 const SCREENSHOT_DIR = path.resolve(__dirname, '..', 'test-results');
 const EVIL = '<script>window.__pwned = true</script><img src=x onerror="window.__pwned = true">';
@@ -46,7 +47,7 @@ describe('dashboard', { timeout: 120_000 }, () => {
     assert.equal(res.status, 202, await res.clone().text());
     const handle = stack.env.client.workflow.getHandle('bulk-upload-live-view');
     // A line with markup, already there when the page renders (server-side escaping).
-    await waitFor(async () => (await stack.deps.orm.em.fork().count('BulkUploadTask', { id: 'live-view' })) === 1);
+    await waitFor('the bulk to be registered', async () => (await stack.deps.orm.em.fork().count('BulkUploadTask', { id: 'live-view' })) === 1, 15_000);
     await stack.deps.logStore.append({ taskId: 'live-view', level: 'warn', message: `before load ${EVIL}` });
 
     const page = await browser.newPage();
@@ -91,7 +92,7 @@ describe('dashboard', { timeout: 120_000 }, () => {
     const video = await stack.addVideo('stop.mp4');
     const res = await stack.api('POST', '/bulk-uploads', { taskId: 'stop-me', videos: [{ path: video }], accountIds: ['stop-cy'] });
     assert.equal(res.status, 202);
-    await waitFor(async () => (await stack.deps.orm.em.fork().count('BulkUploadAccount', { task: 'stop-me', status: 'running' })) === 1);
+    await waitFor('an account to be running', async () => (await stack.deps.orm.em.fork().count('BulkUploadAccount', { task: 'stop-me', status: 'running' })) === 1, 15_000);
     const cancel = await stack.api('POST', '/bulk-uploads/stop-me/cancel');
     assert.equal(cancel.status, 202);
     await assert.rejects(stack.env.client.workflow.getHandle('bulk-upload-stop-me').result(), /cancel/i);
@@ -105,10 +106,3 @@ describe('dashboard', { timeout: 120_000 }, () => {
   });
 });
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

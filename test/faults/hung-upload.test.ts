@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { bulkUploadWorkflowId } from '../../contracts/names';
 import { LogLine, VideoData } from '../../database/entities';
-import { demoPosts, startTestStack, type TestStack } from '../fixtures/stack';
+import { demoPosts, setDemoFaults, startTestStack, type TestStack } from '../fixtures/stack';
 
 describe('fault: hung upload', { timeout: 300_000 }, () => {
   let stack: TestStack;
@@ -18,9 +18,7 @@ describe('fault: hung upload', { timeout: 300_000 }, () => {
   it('ends the hung attempt and retries it, publishing exactly once', async () => {
     await stack.addAccount({ id: 'hung' });
     const video = await stack.addVideo('hung.mp4');
-    const faults = (body: Record<string, unknown> | null) =>
-      fetch(`${stack.demo.url}/api/faults`, { method: body ? 'POST' : 'DELETE', headers: { 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
-    assert.ok((await faults({ hangUploads: true })).ok);
+    await setDemoFaults(stack.demo, { hangUploads: true });
     const res = await stack.api('POST', '/bulk-uploads', { taskId: 'hung', videos: [{ path: video }], accountIds: ['hung'] });
     assert.equal(res.status, 202);
 
@@ -28,7 +26,7 @@ describe('fault: hung upload', { timeout: 300_000 }, () => {
     const em = stack.deps.orm.em.fork();
     for (let i = 0; i < 300 && (await em.fork().findOne(VideoData, { task: 'hung' }))?.status !== 'uniquified'; i++) await new Promise((r) => setTimeout(r, 100));
     await new Promise((r) => setTimeout(r, 3_000));
-    assert.ok((await faults(null)).ok);
+    await setDemoFaults(stack.demo, null);
 
     const result = await stack.env.client.workflow.getHandle(bulkUploadWorkflowId('hung')).result();
     assert.equal(result.status, 'completed');

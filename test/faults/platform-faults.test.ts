@@ -11,16 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
 import { bulkUploadWorkflowId, taskLogsKey } from '../../contracts/names';
 import { Account, BulkUploadAccount, BulkUploadTask, LogLine } from '../../database/entities';
-import { demoPosts, startTestStack, type TestStack } from '../fixtures/stack';
-
-async function setFaults(stack: TestStack, faults: Record<string, unknown> | null): Promise<void> {
-  const res = await fetch(`${stack.demo.url}/api/faults`, {
-    method: faults ? 'POST' : 'DELETE',
-    headers: { 'content-type': 'application/json' },
-    body: faults ? JSON.stringify(faults) : undefined,
-  });
-  assert.ok(res.ok, `faults: ${res.status} ${await res.text()}`);
-}
+import { demoPosts, setDemoFaults, startTestStack, type TestStack } from '../fixtures/stack';
 
 async function startBulk(stack: TestStack, body: Record<string, unknown>): Promise<void> {
   const res = await stack.api('POST', '/bulk-uploads', body);
@@ -39,12 +30,12 @@ describe('faults: platform and operator', { timeout: 600_000 }, () => {
   it('a flaky, slow platform: retries succeed and still one post per (account, video)', async () => {
     for (const id of ['f1', 'f2', 'f3']) await stack.addAccount({ id });
     const video = await stack.addVideo('flaky.mp4');
-    await setFaults(stack, { failRate: 0.15, slowUploadMs: 800 });
+    await setDemoFaults(stack.demo, { failRate: 0.15, slowUploadMs: 800 });
     try {
       await startBulk(stack, { taskId: 'flaky', videos: [{ path: video }], accountIds: ['f1', 'f2', 'f3'] });
       assert.equal((await result(stack, 'flaky')).status, 'completed');
     } finally {
-      await setFaults(stack, null);
+      await setDemoFaults(stack.demo, null);
     }
     const posts = (await demoPosts(stack.demo)).filter((p) => ['f1-user', 'f2-user', 'f3-user'].includes(p.account));
     assert.deepEqual(posts.map((p) => p.account).sort(), ['f1-user', 'f2-user', 'f3-user']);
@@ -70,7 +61,7 @@ describe('faults: platform and operator', { timeout: 600_000 }, () => {
   it('cancel mid-bulk: children and activities stop, every status says cancelled, nothing is left running', async () => {
     for (const id of ['c1', 'c2', 'c3', 'c4']) await stack.addAccount({ id });
     const video = await stack.addVideo('cancel.mp4', { durationSec: 6 });
-    await setFaults(stack, { slowUploadMs: 20_000 });
+    await setDemoFaults(stack.demo, { slowUploadMs: 20_000 });
     try {
       await startBulk(stack, { taskId: 'cancelled', videos: [{ path: video }], accountIds: ['c1', 'c2', 'c3', 'c4'], options: { concurrency: 2 } });
       const handle = stack.env.client.workflow.getHandle(bulkUploadWorkflowId('cancelled'));
@@ -82,7 +73,7 @@ describe('faults: platform and operator', { timeout: 600_000 }, () => {
       await handle.cancel();
       await assert.rejects(handle.result(), (err: unknown) => err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure);
     } finally {
-      await setFaults(stack, null);
+      await setDemoFaults(stack.demo, null);
     }
     const em = stack.deps.orm.em.fork();
     assert.equal((await em.findOneOrFail(BulkUploadTask, 'cancelled')).status, 'cancelled');

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { bulkUploadWorkflowId, taskLogsKey } from '../../contracts/names';
 import { demoPosts, startTestStack, type TestStack } from '../fixtures/stack';
+import { waitFor } from '../fixtures/wait';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -21,15 +22,6 @@ function startWorkerProcess(stack: TestStack): ChildProcess {
   });
   child.stderr?.on('data', () => undefined);
   return child;
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 describe('fault: worker killed mid-bulk', { timeout: 400_000 }, () => {
