@@ -2,16 +2,23 @@ import { Context } from '@temporalio/activity';
 import { AppendLogInputSchema } from '../contracts/activities';
 import type { ActivityDeps } from './deps';
 import { parseActivityInput } from './errors';
+import { markAccountStatus } from './record-status';
 
 /**
- * appendLog: one line into Redis (task and account streams), SQLite and the console.
- * Keyed by the workflow run and activity id, so a retry whose first attempt got through
- * writes nothing twice.
+ * appendLog: one line or several into Redis (task and account streams), SQLite and the
+ * console, and when given, the account's status mark first. Keyed by the workflow run and
+ * activity id (plus the line's index in the call), so a retry whose first attempt got
+ * through writes nothing twice.
  */
-export function makeAppendLog({ logStore }: Pick<ActivityDeps, 'logStore'>) {
+export function makeAppendLog({ logStore, orm }: Pick<ActivityDeps, 'logStore' | 'orm'>) {
   return async function appendLog(raw: unknown): Promise<void> {
     const input = parseActivityInput('appendLog', AppendLogInputSchema, raw);
+    const { taskId, accountId } = input;
+    if (input.accountStatus && accountId) await markAccountStatus(orm, { taskId, accountId, ...input.accountStatus });
+    const lines = input.lines ?? (input.level && input.message !== undefined ? [{ level: input.level, message: input.message }] : []);
+    if (lines.length === 0) return;
     const { workflowExecution: run, activityId } = Context.current().info;
-    await logStore.append({ ...input, sourceKey: run ? `${run.workflowId}/${run.runId}/${activityId}` : undefined });
+    const key = run ? `${run.workflowId}/${run.runId}/${activityId}` : undefined;
+    await logStore.appendMany(lines.map((line, i) => ({ taskId, accountId, ...line, sourceKey: key && (input.lines ? `${key}/${i}` : key) })));
   };
 }

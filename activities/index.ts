@@ -9,12 +9,14 @@ import { makeRecordStatus } from './record-status';
 import { makeRegisterTask } from './register-task';
 import { makeUniquifyVideo } from './uniquify-video';
 import { makeUploadViaBrowser } from './upload-via-browser';
+import { makeValidateBulkInput } from './validate-bulk-input';
 
 export type { ActivityDeps } from './deps';
 
 /** Builds the activity functions the worker registers. */
 export function createActivities(deps: ActivityDeps) {
   return {
+    validateBulkInput: makeValidateBulkInput(),
     importDriveFolder: makeImportDriveFolder(deps),
     registerTask: makeRegisterTask(deps),
     uniquifyVideo: makeUniquifyVideo(deps),

@@ -1,9 +1,27 @@
-import { RecordAccountStatusInputSchema, RecordTaskStatusInputSchema } from '../contracts/activities';
+import { RecordAccountStatusInputSchema, RecordTaskStatusInputSchema, type RecordAccountStatusInput } from '../contracts/activities';
+import type { Orm } from '../database/orm';
 import { BulkUploadAccount, BulkUploadTask } from '../database/entities';
 import type { ActivityDeps } from './deps';
 import { parseActivityInput } from './errors';
 
 const FINISHED = new Set(['completed', 'partially_failed', 'failed', 'cancelled']);
+
+/**
+ * Sets an account's status (and step) in one UPDATE. A `failed` mark without an error keeps
+ * the error already recorded; any other status without one clears it.
+ */
+export async function markAccountStatus(orm: Orm, input: RecordAccountStatusInput): Promise<void> {
+  await orm.em.fork().nativeUpdate(
+    BulkUploadAccount,
+    { task: input.taskId, accountId: input.accountId },
+    {
+      status: input.status,
+      ...(input.currentStep !== undefined ? { currentStep: input.currentStep } : {}),
+      ...(input.error !== undefined ? { error: input.error } : input.status !== 'failed' ? { error: null } : {}),
+      updatedAt: new Date(),
+    },
+  );
+}
 
 /** recordTaskStatus and recordAccountStatus: the database's view of where a bulk stands. */
 export function makeRecordStatus({ orm }: Pick<ActivityDeps, 'orm'>) {
@@ -35,14 +53,7 @@ export function makeRecordStatus({ orm }: Pick<ActivityDeps, 'orm'>) {
     },
 
     async recordAccountStatus(raw: unknown): Promise<void> {
-      const input = parseActivityInput('recordAccountStatus', RecordAccountStatusInputSchema, raw);
-      const em = orm.em.fork();
-      const row = await em.findOne(BulkUploadAccount, { task: input.taskId, accountId: input.accountId });
-      if (!row) return;
-      row.status = input.status;
-      if (input.currentStep !== undefined) row.currentStep = input.currentStep;
-      row.error = input.error ?? (input.status === 'failed' ? row.error : null);
-      await em.flush();
+      await markAccountStatus(orm, parseActivityInput('recordAccountStatus', RecordAccountStatusInputSchema, raw));
     },
   };
 }

@@ -9,7 +9,7 @@ import { main, RESULTS_DIR, type BenchResult, type ChartPanel, type ResultTable 
 const ROOT = path.join(__dirname, '..');
 const CHART_FILE = path.join(RESULTS_DIR, 'chart.svg');
 /** Sections in this order; results with other names follow. */
-const ORDER = ['uniquify', 'logs', 'cache', 'browser'];
+const ORDER = ['fanout', 'fanout-real', 'uniquify', 'logs', 'cache', 'browser'];
 
 function escapeXml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -67,34 +67,6 @@ function chartSvg(panels: ChartPanel[]): string {
   return parts.join('\n') + '\n';
 }
 
-interface FanoutRow { accounts: number; videosPerAccount: number; status: string; wallSeconds: number; childrenPerSecond: number; parentRuns: number; maxParentHistoryEvents: number; plainLoopSeconds: number; overheadRatio: number }
-
-/** The fan-out section, from bench/results/fanout.json (written by `npm run bench:fanout`). */
-async function fanoutSection(): Promise<string> {
-  const raw = await fs.readFile(path.join(RESULTS_DIR, 'fanout.json'), 'utf8').catch(() => undefined);
-  const head = `## Fan-out: dry-run bulks of N accounts
-
-\`npm run bench:fanout -- --accounts 100,1000[,10000]\`: every activity runs and records for real, but
-nothing is encoded and no browser opens; the baseline is a plain loop calling the same activity
-functions with the same concurrency, without Temporal. Targets: 1,000 accounts in under 60 s
-on 2 cores; no run's history above 10,000 events at 10,000 accounts.`;
-  if (!raw) return `${head}\n\nNot measured yet.`;
-  const data = JSON.parse(raw) as { date: string; cores: number; concurrency: number; rows: FanoutRow[] };
-  const rows = data.rows.map((r) => `| ${r.accounts} | ${r.videosPerAccount} | ${r.status} | ${r.wallSeconds} | ${r.childrenPerSecond} | ${r.parentRuns} | ${r.maxParentHistoryEvents} | ${r.plainLoopSeconds} | ${r.overheadRatio} |`);
-  return [
-    head,
-    '',
-    `Measured ${data.date} on ${data.cores} cores, ${data.concurrency} accounts at a time.`,
-    '',
-    '| accounts | videos each | status | wall s | children/s | parent runs | max history events | plain loop s | Temporal / plain |',
-    '|---:|---:|---|---:|---:|---:|---:|---:|---:|',
-    ...rows,
-    '',
-    'Reading: the orchestration costs workflow tasks (CPU in the worker) and round trips; log and status writes',
-    'run as local activities to keep that down. Not yet at the 1,000-in-60-s target on 2 cores; see issue 7.',
-  ].join('\n');
-}
-
 main(async () => {
   const files = (await fs.readdir(RESULTS_DIR).catch(() => [] as string[])).filter((f) => f.endsWith('.json'));
   const results: BenchResult[] = [];
@@ -118,7 +90,7 @@ main(async () => {
     '',
     'What one machine does with clipfleet\'s expensive steps, each against a baseline measured in the same',
     'run (machines are noisy; ratios travel better than seconds). Targets are from issue 7 and are',
-    'benchmarks, not test assertions. Re-measure with `npm run bench:all` (about 6 minutes on 2 cores),',
+    'benchmarks, not test assertions. Re-measure with `npm run bench:all` (about 15 minutes on 2 cores),',
     'or one benchmark with `npm run bench:<name>`; each takes `--help` for bigger runs.',
     '',
     `Measured on ${[...machines.keys()].join('; ')} (${first.os}), Node ${first.node}, ${first.ffmpeg}, ${first.chromium}.`,
@@ -136,7 +108,6 @@ main(async () => {
     for (const t of r.tables) lines.push(markdownTable(t), '');
     lines.push('Reading:', '', ...r.findings.map((f) => `- ${f}`), '');
   }
-  lines.push(await fanoutSection(), '');
 
   const out = path.join(ROOT, 'BENCHMARKS.md');
   await fs.writeFile(out, lines.join('\n'));

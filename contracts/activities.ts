@@ -11,6 +11,11 @@ export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export const LogLevelSchema = z.enum(LOG_LEVELS);
 export type LogLevel = z.infer<typeof LogLevelSchema>;
 
+export const TASK_STATUSES = ['pending', 'running', 'completed', 'partially_failed', 'failed', 'cancelled'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+export const ACCOUNT_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
+export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
+
 export const RegisterTaskInputSchema = z.object({
   taskId: IdSchema,
   platform: z.string(),
@@ -71,18 +76,38 @@ export interface UploadViaBrowserResult {
   alreadyPublished: boolean;
 }
 
-export const AppendLogInputSchema = z.object({
-  taskId: IdSchema,
-  accountId: IdSchema.optional(),
-  level: LogLevelSchema,
-  message: z.string().max(10_000),
+export const LogLineInputSchema = z.object({ level: LogLevelSchema, message: z.string().max(10_000) });
+
+/** How far an account has got, as the dashboard shows it. */
+export const AccountStatusMarkSchema = z.object({
+  status: z.enum(ACCOUNT_STATUSES),
+  currentStep: z.string().max(1_000).optional(),
+  error: z.string().max(10_000).optional(),
 });
+
+/**
+ * One line (`level` + `message`) or several (`lines`, written in one statement, in order),
+ * and optionally the account's new status in the same call: a step's status and its log
+ * line land together, in one local activity instead of two.
+ */
+export const AppendLogInputSchema = z
+  .object({
+    taskId: IdSchema,
+    accountId: IdSchema.optional(),
+    level: LogLevelSchema.optional(),
+    message: z.string().max(10_000).optional(),
+    lines: z.array(LogLineInputSchema).min(1).max(100).optional(),
+    accountStatus: AccountStatusMarkSchema.optional(),
+  })
+  .superRefine((v, ctx) => {
+    const single = v.level !== undefined || v.message !== undefined;
+    if (single && v.lines) ctx.addIssue({ code: 'custom', path: ['lines'], message: 'give either level and message, or lines, not both' });
+    if (!single && !v.lines && !v.accountStatus) ctx.addIssue({ code: 'custom', path: ['message'], message: 'give level and message, lines, or accountStatus' });
+    if (single && (v.level === undefined || v.message === undefined)) ctx.addIssue({ code: 'custom', path: [v.level === undefined ? 'level' : 'message'], message: 'level and message go together' });
+    if (v.accountStatus && !v.accountId) ctx.addIssue({ code: 'custom', path: ['accountStatus'], message: 'accountStatus needs accountId' });
+  });
 export type AppendLogInput = z.infer<typeof AppendLogInputSchema>;
 
-export const TASK_STATUSES = ['pending', 'running', 'completed', 'partially_failed', 'failed', 'cancelled'] as const;
-export type TaskStatus = (typeof TASK_STATUSES)[number];
-export const ACCOUNT_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
-export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
 
 export interface VideoOutcome {
   videoId: string;
@@ -100,13 +125,7 @@ export interface AccountResult {
   error?: string;
 }
 
-export const RecordAccountStatusInputSchema = z.object({
-  taskId: IdSchema,
-  accountId: IdSchema,
-  status: z.enum(ACCOUNT_STATUSES),
-  currentStep: z.string().optional(),
-  error: z.string().optional(),
-});
+export const RecordAccountStatusInputSchema = AccountStatusMarkSchema.extend({ taskId: IdSchema, accountId: IdSchema });
 export type RecordAccountStatusInput = z.infer<typeof RecordAccountStatusInputSchema>;
 
 export const RecordTaskStatusInputSchema = z.object({

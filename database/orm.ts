@@ -4,6 +4,7 @@
  * DATABASE_URL=...). Only the connection set-up below knows which one it is.
  */
 import { MikroORM, type Options } from '@mikro-orm/core';
+import type { AbstractSqlDriver } from '@mikro-orm/knex';
 import { Migrator } from '@mikro-orm/migrations';
 import type { Config } from '../config';
 import { ENTITIES } from './entities';
@@ -12,14 +13,15 @@ import { Migration20261123000000_initial } from './migrations/Migration202611230
 /** Every migration, in order. Listed in code so bundled or compiled builds find them. */
 const MIGRATIONS = [{ name: 'Migration20261123000000_initial', class: Migration20261123000000_initial }];
 
-export type Orm = MikroORM;
+/** Both supported drivers (SQLite, PostgreSQL) are knex-based SQL drivers: query builders work on either. */
+export type Orm = MikroORM<AbstractSqlDriver>;
 
 interface SqliteHandle {
   run(sql: string, cb: (err: Error | null) => void): void;
   configure(option: 'busyTimeout', ms: number): void;
 }
 
-function driverOptions(db: Config['database']): Options {
+function driverOptions(db: Config['database']): Options<AbstractSqlDriver> {
   if (db.driver === 'sqlite') {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { SqliteDriver } = require('@mikro-orm/sqlite') as typeof import('@mikro-orm/sqlite');
@@ -40,13 +42,13 @@ function driverOptions(db: Config['database']): Options {
     };
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { PostgreSqlDriver } = require('@mikro-orm/postgresql') as { PostgreSqlDriver: NonNullable<Options['driver']> };
+  const { PostgreSqlDriver } = require('@mikro-orm/postgresql') as { PostgreSqlDriver: NonNullable<Options<AbstractSqlDriver>['driver']> };
   return { driver: PostgreSqlDriver, dbName: db.dbName, clientUrl: db.url };
 }
 
 /** Opens the database and brings its schema up to date with the migrations. */
 export async function openDatabase(db: Config['database'], opts: { migrate?: boolean } = {}): Promise<Orm> {
-  const orm = await MikroORM.init({
+  const orm = await MikroORM.init<AbstractSqlDriver>({
     ...driverOptions(db),
     entities: ENTITIES,
     extensions: [Migrator],

@@ -22,7 +22,7 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { LogLevel } from '../contracts/activities';
 import { accountLogsKey, taskLogsKey } from '../contracts/names';
-import { BulkUploadAccount, BulkUploadTask, LogLine } from '../database/entities';
+import { BulkUploadAccount, LogLine } from '../database/entities';
 import type { Orm } from '../database/orm';
 import type { RedisClient } from '../redis/connection';
 import { formatConsoleLine } from './console-format';
@@ -66,6 +66,11 @@ export interface ReadOptions {
 export interface LogStore {
   /** Writes one line everywhere; `duplicate` when its sourceKey was already written. */
   append(line: AppendLine): Promise<{ duplicate: boolean; redis: boolean }>;
+  /**
+   * Writes lines of one task in one database statement and one Redis round trip, in order;
+   * `duplicate` when their sourceKeys were already written.
+   */
+  appendMany(lines: AppendLine[]): Promise<{ duplicate: boolean; redis: boolean }>;
   /** Lines of a task (or of one account in it) after a cursor, oldest first. */
   read(taskId: string, opts?: ReadOptions): Promise<{ entries: LogEntry[]; source: 'redis' | 'database' }>;
 }
@@ -105,43 +110,91 @@ export function createLogStore(opts: LogStoreOptions): LogStore {
     return row.id;
   }
 
-  /** Inserts the line; its row id, or null when the sourceKey was already written. */
-  async function writeDatabase(line: AppendLine, time: Date, accountRow: number | null): Promise<number | null> {
-    const em = orm.em.fork();
-    try {
-      const id = await em.insert(LogLine, {
-        task: em.getReference(BulkUploadTask, line.taskId),
-        account: accountRow === null ? null : em.getReference(BulkUploadAccount, accountRow),
+  /**
+   * Inserts the lines in one statement; their row ids in order, or null when their
+   * sourceKeys were already written (a batch's keys are written together or not at all).
+   */
+  async function writeDatabase(lines: AppendLine[], times: Date[], accountRows: (number | null)[]): Promise<number[] | null> {
+    // The query builder's insert returns every new id (RETURNING); `em.insertMany` on SQLite
+    // returns only the last one.
+    const qb = orm.em.fork().createQueryBuilder(LogLine).insert(
+      lines.map((line, i) => ({
+        task: line.taskId,
+        account: accountRows[i] ?? null,
         sourceKey: line.sourceKey ?? null,
-        time,
+        time: times[i]!,
         level: line.level,
         message: line.message,
-      });
-      return Number(id);
+      })),
+    );
+    try {
+      const res = await qb.execute('run');
+      // Rows get ascending ids in the order given; RETURNING's own order is not promised.
+      const ids = (res.rows ?? []).map((r) => Number((r as { id: unknown }).id)).sort((a, b) => a - b);
+      if (ids.length !== lines.length || ids.some((id) => !Number.isSafeInteger(id))) throw new Error(`log store: the database returned ${ids.length} id(s) for ${lines.length} new line(s)`);
+      return ids;
     } catch (err) {
-      if (err instanceof UniqueConstraintViolationException) return null;
-      throw err;
+      // Query builders hand back the driver's raw error: convert it to tell a duplicate apart.
+      const converted = err instanceof Error ? orm.em.getDriver().convertException(err) : err;
+      if (converted instanceof UniqueConstraintViolationException) return null;
+      throw converted;
     }
   }
 
-  /** Row id of the line before `id` in the same key (task, or task + account); 0 if none. */
-  async function previousRowId(taskId: string, accountRow: number | null, id: number): Promise<number> {
-    const where = accountRow === null ? { task: taskId, id: { $lt: id } } : { task: taskId, account: accountRow, id: { $lt: id } };
-    const prev = await orm.em.fork().findOne(LogLine, where, { orderBy: { id: 'desc' }, fields: ['id'] });
-    return prev?.id ?? 0;
+  /**
+   * For each new line, the row id of the previous line of each stream it goes to (its task,
+   * and its account). One query finds the last line of every stream before the batch (plain
+   * SQL on the migration's table and columns, valid on SQLite and PostgreSQL alike). When
+   * the batch's ids are not consecutive another writer's lines sit between them, and those
+   * are read back rather than assumed.
+   */
+  async function previousRowIds(taskId: string, ids: number[], accountRows: (number | null)[]): Promise<{ task: number; account: number }[]> {
+    const first = ids[0]!;
+    const last = ids[ids.length - 1]!;
+    const accounts = [...new Set(accountRows.filter((r): r is number => r !== null))];
+    const conn = orm.em.getConnection();
+    const before = await conn.execute<Record<string, number | string | null>>(
+      [
+        'select (select max(id) from log_line where task_id = ? and id < ?) as t',
+        ...accounts.map((_, i) => `(select max(id) from log_line where account_id = ? and id < ?) as a${i}`),
+      ].join(', '),
+      [taskId, first, ...accounts.flatMap((a) => [a, first])],
+      'get',
+    );
+    let taskPrev = Number(before.t ?? 0);
+    const accountPrev = new Map(accounts.map((a, i) => [a, Number(before[`a${i}`] ?? 0)]));
+    const mine = ids.map((id, i) => ({ id, account: accountRows[i] ?? null }));
+    const others: { id: number; account: number | null }[] = [];
+    if (last - first + 1 !== ids.length) {
+      const between = await conn.execute<{ id: number; account_id: number | null }[]>('select id, account_id from log_line where task_id = ? and id > ? and id < ?', [taskId, first, last], 'all');
+      for (const r of between) if (!ids.includes(Number(r.id))) others.push({ id: Number(r.id), account: r.account_id === null ? null : Number(r.account_id) });
+    }
+    const all = [...others, ...mine].sort((a, b) => a.id - b.id);
+    const prevById = new Map<number, { task: number; account: number }>();
+    for (const line of all) {
+      prevById.set(line.id, { task: taskPrev, account: line.account === null ? 0 : (accountPrev.get(line.account) ?? 0) });
+      taskPrev = line.id;
+      if (line.account !== null && accountPrev.has(line.account)) accountPrev.set(line.account, line.id);
+    }
+    return ids.map((id) => prevById.get(id)!);
   }
 
-  async function writeRedis(line: AppendLine, time: Date, id: number, accountRow: number | null): Promise<boolean> {
+  async function writeRedis(lines: AppendLine[], times: Date[], ids: number[], accountRows: (number | null)[]): Promise<boolean> {
     if (redis.status !== 'ready') return false;
-    const keys: [string, number][] = [[taskLogsKey(line.taskId), await previousRowId(line.taskId, null, id)]];
-    if (line.accountId && accountRow !== null) keys.push([accountLogsKey(line.taskId, line.accountId), await previousRowId(line.taskId, accountRow, id)]);
-    const base = { time: time.toISOString(), level: line.level, taskId: line.taskId, accountId: line.accountId, message: line.message };
+    const prevs = await previousRowIds(lines[0]!.taskId, ids, accountRows);
     const multi = redis.multi();
-    for (const [key, prev] of keys) {
-      const payload: StreamPayload = { ...base, prev };
-      multi.xadd(key, 'MAXLEN', '~', String(opts.maxLines), `${id}-0`, 'line', JSON.stringify(payload));
-      multi.expire(key, opts.ttlSeconds);
-    }
+    const keys = new Set<string>();
+    lines.forEach((line, i) => {
+      const base = { time: times[i]!.toISOString(), level: line.level, taskId: line.taskId, accountId: line.accountId, message: line.message };
+      const targets: [string, number][] = [[taskLogsKey(line.taskId), prevs[i]!.task]];
+      if (line.accountId && accountRows[i] !== null) targets.push([accountLogsKey(line.taskId, line.accountId), prevs[i]!.account]);
+      for (const [key, prev] of targets) {
+        const payload: StreamPayload = { ...base, prev };
+        multi.xadd(key, 'MAXLEN', '~', String(opts.maxLines), `${ids[i]}-0`, 'line', JSON.stringify(payload));
+        keys.add(key);
+      }
+    });
+    for (const key of keys) multi.expire(key, opts.ttlSeconds);
     try {
       const results = (await multi.exec()) ?? [];
       // An XADD refused as out of order leaves a gap the readers detect; nothing to undo.
@@ -199,16 +252,24 @@ export function createLogStore(opts: LogStoreOptions): LogStore {
     }));
   }
 
+  async function appendMany(lines: AppendLine[]): Promise<{ duplicate: boolean; redis: boolean }> {
+    if (lines.length === 0) return { duplicate: false, redis: true };
+    const taskId = lines[0]!.taskId;
+    if (lines.some((l) => l.taskId !== taskId)) throw new Error('appendMany: every line of a batch must belong to the same task');
+    const now = new Date();
+    const times = lines.map((l) => l.time ?? now);
+    const accountRows: (number | null)[] = [];
+    for (const line of lines) accountRows.push(line.accountId ? await accountRowId(taskId, line.accountId) : null);
+    const ids = await writeDatabase(lines, times, accountRows);
+    if (ids === null) return { duplicate: true, redis: false };
+    const inRedis = await writeRedis(lines, times, ids, accountRows);
+    lines.forEach((line, i) => consoleWrite?.(formatConsoleLine({ time: times[i]!, level: line.level, taskId, accountId: line.accountId, message: line.message })));
+    return { duplicate: false, redis: inRedis };
+  }
+
   return {
-    async append(line) {
-      const time = line.time ?? new Date();
-      const accountRow = line.accountId ? await accountRowId(line.taskId, line.accountId) : null;
-      const id = await writeDatabase(line, time, accountRow);
-      if (id === null) return { duplicate: true, redis: false };
-      const inRedis = await writeRedis(line, time, id, accountRow);
-      consoleWrite?.(formatConsoleLine({ time, level: line.level, taskId: line.taskId, accountId: line.accountId, message: line.message }));
-      return { duplicate: false, redis: inRedis };
-    },
+    append: (line) => appendMany([line]),
+    appendMany,
 
     async read(taskId, { accountId, after, limit = 1_000 } = {}) {
       const afterId = parseLogCursor(after);

@@ -102,6 +102,34 @@ describe('log store cursors and the live stream', { timeout: 120_000 }, () => {
     assert.deepEqual(messages(annOnly), ['line 1', 'line 3', 'line 5']);
   });
 
+  it('batches from concurrent writers keep every line once and in order; each account\'s stream comes from Redis', async () => {
+    const accounts = Array.from({ length: 12 }, (_, i) => `w${i}`);
+    await makeTask('batches', accounts);
+    const store = stack.deps.logStore;
+    // Each account writes three batches of three lines, all accounts at once; retrying a
+    // batch (same source keys) adds nothing.
+    await Promise.all(
+      accounts.map(async (accountId) => {
+        for (let b = 0; b < 3; b++) {
+          const lines = [0, 1, 2].map((l) => ({ taskId: 'batches', accountId, level: 'info' as const, message: `${accountId} ${b}.${l}`, sourceKey: `batches/${accountId}/${b}/${l}` }));
+          assert.equal((await store.appendMany(lines)).duplicate, false);
+          assert.equal((await store.appendMany(lines)).duplicate, true);
+        }
+      }),
+    );
+    // The task stream may come from either copy: a writer whose XADD reaches Redis after a
+    // later line's is refused, and readers then take SQLite. The lines must be the same.
+    const all = await store.read('batches');
+    assert.equal(all.entries.length, accounts.length * 9);
+    const fromDb = await stack.deps.orm.em.fork().find(LogLine, { task: 'batches' }, { orderBy: { id: 'asc' } });
+    assert.deepEqual(all.entries.map((e) => e.message), fromDb.map((l) => l.message), 'Redis and SQLite hold the same lines in the same order');
+    for (const accountId of accounts) {
+      const mine = await store.read('batches', { accountId });
+      assert.equal(mine.source, 'redis', `account ${accountId}'s stream is contiguous in Redis`);
+      assert.deepEqual(mine.entries.map((e) => e.message), [0, 1, 2].flatMap((b) => [0, 1, 2].map((l) => `${accountId} ${b}.${l}`)));
+    }
+  });
+
   it('keeps one cursor across Redis and SQLite: a stream resumed while Redis is down continues exactly', async () => {
     await makeTask('sse-fallback', ['cid']);
     const say = (store: LogStore, n: number) => store.append({ taskId: 'sse-fallback', accountId: 'cid', level: 'info', message: `line ${n}` });

@@ -1,7 +1,7 @@
 /**
  * Replay tests: the recorded histories under test/histories/ must replay with the current
  * workflow code. A change that would break running bulks fails here, before it ships.
- * Re-record with `npm run histories:record` after a deliberate, patched change.
+ * Re-record with `npm run histories:record` after a deliberate change (patched once released).
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';

@@ -21,6 +21,8 @@ export interface CreateWorkerOptions {
   workflowBundle?: WorkflowBundleWithSourceMap;
   /** Uploads in flight at once (each holds a browser context). */
   maxConcurrentActivityTaskExecutions?: number;
+  /** Threads running workflow code (default 1; more helps only with spare cores). */
+  workflowThreadPoolSize?: number;
 }
 
 /** Creates (does not run) a worker for clipfleet's workflows and activities. */
@@ -32,6 +34,7 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(opts.deps),
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 8,
+    ...(opts.workflowThreadPoolSize ? { workflowThreadPoolSize: opts.workflowThreadPoolSize } : {}),
     // Lets a cancelled or killed activity's ffmpeg and browser context wind down cleanly.
     shutdownGraceTime: '10 seconds',
     // Heartbeats carry cancellations back: keep them frequent enough that a cancelled bulk

@@ -51,3 +51,9 @@ export const { appendLog, recordAccountStatus, recordTaskStatus } = proxyLocalAc
   localRetryThreshold: '10 seconds',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 20, nonRetryableErrorTypes: NON_RETRYABLE },
 });
+
+// Checking the input is pure computation: local, and never worth retrying when it fails.
+export const { validateBulkInput } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE },
+});

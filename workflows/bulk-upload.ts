@@ -7,24 +7,24 @@
  * ten thousand accounts.
  */
 import {
+  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
-  ChildWorkflowHandle,
   ParentClosePolicy,
   continueAsNew,
   defineQuery,
+  executeChild,
   isCancellation,
   setCurrentDetails,
   setHandler,
-  startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { AccountResult, TaskStatus } from '../contracts/activities';
-import { BulkInputError, parseBulkUploadInput, type BulkUploadInput, type BulkUploadRequest } from '../contracts/bulk-input';
+import type { BulkUploadInput, BulkUploadRequest } from '../contracts/bulk-input';
 import { AccountIdAttribute, BulkTaskIdAttribute, PlatformAttribute, accountUploadWorkflowId } from '../contracts/names';
 import { AccountUpload } from './account-upload';
-import { appendLog, importDriveFolder, recordAccountStatus, recordTaskStatus, registerTask } from './activity-proxies';
+import { appendLog, importDriveFolder, recordTaskStatus, registerTask, validateBulkInput } from './activity-proxies';
 
 // ---- types ----
 
@@ -78,11 +78,14 @@ function historyIsLong(): boolean {
   return info.continueAsNewSuggested || info.historyLength > HISTORY_EVENTS_BEFORE_CONTINUE;
 }
 
-function validate(raw: BulkUploadRequest): BulkUploadInput {
+/** The checked, normalised input; bad input fails the bulk with the activity's message. */
+async function validate(raw: BulkUploadRequest): Promise<BulkUploadInput> {
   try {
-    return parseBulkUploadInput(raw);
+    return await validateBulkInput(raw);
   } catch (err) {
-    if (err instanceof BulkInputError) throw ApplicationFailure.nonRetryable(err.message, 'InvalidInput');
+    if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'InvalidInput') {
+      throw ApplicationFailure.nonRetryable(err.cause.message, 'InvalidInput');
+    }
     throw err;
   }
 }
@@ -91,7 +94,8 @@ function validate(raw: BulkUploadRequest): BulkUploadInput {
 
 /** Publishes every video to every account: one AccountUpload child per account. */
 export async function BulkUpload(request: BulkUploadRequest, carried?: BulkProgressState): Promise<BulkUploadResult> {
-  let input = validate(request);
+  // A continued run gets the input its first run checked and resolved.
+  let input = carried ? (request as BulkUploadInput) : await validate(request);
   const { taskId, accountIds } = input;
   const state: BulkProgressState = carried ?? { nextIndex: 0, completed: 0, failed: 0, cancelled: 0, failedAccountIds: [], unknownAccountIds: [] };
   const running = new Map<string, Promise<void>>();
@@ -132,8 +136,13 @@ export async function BulkUpload(request: BulkUploadRequest, carried?: BulkProgr
       const { unknownAccountIds } = await registerTask({ ...input, workflowId: workflowInfo().workflowId });
       await appendLog({ taskId, level: 'info', message: `bulk ${taskId}: ${input.videos.length} video(s) × ${accountIds.length} account(s) on ${input.platform}, concurrency ${input.options.concurrency}` });
       for (const accountId of unknownAccountIds) {
-        await recordAccountStatus({ taskId, accountId, status: 'failed', currentStep: 'done', error: `unknown account: ${accountId}` });
-        await appendLog({ taskId, accountId, level: 'error', message: `unknown account ${accountId}: create it first (POST /accounts); skipped` });
+        await appendLog({
+          taskId,
+          accountId,
+          level: 'error',
+          message: `unknown account ${accountId}: create it first (POST /accounts); skipped`,
+          accountStatus: { status: 'failed', currentStep: 'done', error: `unknown account: ${accountId}` },
+        });
       }
       state.unknownAccountIds = unknownAccountIds;
     }
@@ -147,7 +156,9 @@ export async function BulkUpload(request: BulkUploadRequest, carried?: BulkProgr
           recordFailure(accountId);
           continue;
         }
-        const child: ChildWorkflowHandle<typeof AccountUpload> = await startChild(AccountUpload, {
+        // Not awaiting the start: a window of children is started by one workflow task
+        // instead of one task per child.
+        const child = executeChild(AccountUpload, {
           workflowId: accountUploadWorkflowId(taskId, accountId),
           args: [{ taskId, accountId, platform: input.platform, videos: input.videos, preset: input.options.uniquifyPreset, ...(input.options.dryRun ? { dryRun: true } : {}) }],
           // Cancelling or terminating the bulk cancels its accounts: nothing keeps uploading unseen.
@@ -162,7 +173,7 @@ export async function BulkUpload(request: BulkUploadRequest, carried?: BulkProgr
         });
         running.set(
           accountId,
-          child.result().then(
+          child.then(
             (result) => onChildDone(accountId, result),
             (err: unknown) => onChildDone(accountId, undefined, err),
           ),
