@@ -7,8 +7,8 @@ import { markAccountStatus } from './record-status';
 /**
  * appendLog: one line or several into Redis (task and account streams), SQLite and the
  * console, and when given, the account's status mark first. Keyed by the workflow run and
- * activity id (plus the line's index in the call), so a retry whose first attempt got
- * through writes nothing twice.
+ * the call's `key` (else the activity id), plus the line's index in the call, so a retry
+ * whose first attempt got through writes nothing twice.
  */
 export function makeAppendLog({ logStore, orm }: Pick<ActivityDeps, 'logStore' | 'orm'>) {
   return async function appendLog(raw: unknown): Promise<void> {
@@ -18,7 +18,7 @@ export function makeAppendLog({ logStore, orm }: Pick<ActivityDeps, 'logStore' |
     const lines = input.lines ?? (input.level && input.message !== undefined ? [{ level: input.level, message: input.message }] : []);
     if (lines.length === 0) return;
     const { workflowExecution: run, activityId } = Context.current().info;
-    const key = run ? `${run.workflowId}/${run.runId}/${activityId}` : undefined;
+    const key = run ? `${run.workflowId}/${run.runId}/${input.key ?? activityId}` : undefined;
     await logStore.appendMany(lines.map((line, i) => ({ taskId, accountId, ...line, sourceKey: key && (input.lines ? `${key}/${i}` : key) })));
   };
 }

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { BulkOptionsSchema, DriveFolderSourceSchema, IdSchema, UniquifyPresetSchema } from './bulk-input';
+import { MAX_LOG_MESSAGE_CHARS } from './limits';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export const LogLevelSchema = z.enum(LOG_LEVELS);
@@ -76,13 +77,13 @@ export interface UploadViaBrowserResult {
   alreadyPublished: boolean;
 }
 
-export const LogLineInputSchema = z.object({ level: LogLevelSchema, message: z.string().max(10_000) });
+export const LogLineInputSchema = z.object({ level: LogLevelSchema, message: z.string().max(MAX_LOG_MESSAGE_CHARS) });
 
 /** How far an account has got, as the dashboard shows it. */
 export const AccountStatusMarkSchema = z.object({
   status: z.enum(ACCOUNT_STATUSES),
   currentStep: z.string().max(1_000).optional(),
-  error: z.string().max(10_000).optional(),
+  error: z.string().max(MAX_LOG_MESSAGE_CHARS).optional(),
 });
 
 /**
@@ -95,16 +96,22 @@ export const AppendLogInputSchema = z
     taskId: IdSchema,
     accountId: IdSchema.optional(),
     level: LogLevelSchema.optional(),
-    message: z.string().max(10_000).optional(),
+    message: z.string().max(MAX_LOG_MESSAGE_CHARS).optional(),
     lines: z.array(LogLineInputSchema).min(1).max(100).optional(),
     accountStatus: AccountStatusMarkSchema.optional(),
+    /**
+     * Unique within the workflow run for this call (a workflow's own counter). A retry with
+     * the same key writes no line twice. Without it the activity id is used, which a local
+     * activity retried past its local retry threshold does not keep.
+     */
+    key: z.string().min(1).max(64).optional(),
   })
   .superRefine((v, ctx) => {
     const single = v.level !== undefined || v.message !== undefined;
     if (single && v.lines) ctx.addIssue({ code: 'custom', path: ['lines'], message: 'give either level and message, or lines, not both' });
     if (!single && !v.lines && !v.accountStatus) ctx.addIssue({ code: 'custom', path: ['message'], message: 'give level and message, lines, or accountStatus' });
     if (single && (v.level === undefined || v.message === undefined)) ctx.addIssue({ code: 'custom', path: [v.level === undefined ? 'level' : 'message'], message: 'level and message go together' });
-    if (v.accountStatus && !v.accountId) ctx.addIssue({ code: 'custom', path: ['accountStatus'], message: 'accountStatus needs accountId' });
+    if (v.accountStatus && !v.accountId) ctx.addIssue({ code: 'custom', path: ['accountId'], message: 'is required with accountStatus' });
   });
 export type AppendLogInput = z.infer<typeof AppendLogInputSchema>;
 

@@ -1,7 +1,8 @@
 /**
  * The bulk upload input: one schema for the HTTP API, the CLI (`temporal workflow start
- * --input-file`) and the workflow itself, so a bulk started either way is the same bulk.
- * Imported by workflows: zod is pure and deterministic, so it is safe in the sandbox.
+ * --input-file`) and the workflow (through the `validateBulkInput` local activity), so a
+ * bulk started either way is the same bulk. Workflows import only its types: zod would be
+ * evaluated again for every workflow the worker starts.
  */
 import { z } from 'zod';
 

@@ -161,4 +161,25 @@ describe('bulk upload', { timeout: 600_000 }, () => {
     assert.equal(scheduled.filter((n) => n === 'uploadViaBrowser').length, 1, 'only the real video reached uploadViaBrowser');
     assert.equal(scheduled.filter((n) => n === 'uniquifyVideo').length, 2);
   });
+  it('an account whose child cannot start is recorded failed with the reason; the others complete', async () => {
+    for (const id of ['hank', 'ivy']) await stack.addAccount({ id });
+    const video = await stack.addVideo('clip-e.mp4');
+    // Something else already runs under ivy's child workflow id (on a queue no worker polls).
+    const blocker = await stack.env.client.workflow.start('AccountUpload', { taskQueue: 'nobody-polls-this', workflowId: `${bulkUploadWorkflowId('child-clash')}-account-ivy`, args: [{}] });
+    try {
+      const result = await runBulk(stack, { taskId: 'child-clash', videos: [{ path: video }], accountIds: ['hank', 'ivy'], options: { concurrency: 2 } });
+      assert.equal(result.status, 'partially_failed');
+      assert.deepEqual([result.completed, result.failed, result.failedAccountIds], [1, 1, ['ivy']]);
+
+      const em = stack.deps.orm.em.fork();
+      const ivy = await em.findOneOrFail(BulkUploadAccount, { task: 'child-clash', accountId: 'ivy' });
+      assert.equal(ivy.status, 'failed');
+      assert.match(ivy.error ?? '', /account ivy: .*already (started|running)/i);
+      const lines = (await em.find(LogLine, { task: 'child-clash', account: { accountId: 'ivy' } })).map((l) => l.message);
+      assert.ok(lines.some((l) => /already (started|running)/i.test(l)), lines.join('\n'));
+      assert.equal((await em.findOneOrFail(BulkUploadAccount, { task: 'child-clash', accountId: 'hank' })).status, 'completed');
+    } finally {
+      await blocker.terminate('test over');
+    }
+  });
 });

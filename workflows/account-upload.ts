@@ -7,11 +7,12 @@
 import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, log, setCurrentDetails } from '@temporalio/workflow';
 import type { AccountResult, AccountStatus, LogLevel, VideoOutcome } from '../contracts/activities';
 import type { UniquifyPreset } from '../contracts/bulk-input';
+import { clipText } from '../contracts/limits';
 import { appendLog, uniquifyVideo, uploadViaBrowser } from './activity-proxies';
 
-type LogLineInput = { level: LogLevel; message: string };
-
 // ---- types ----
+
+type LogLineInput = { level: LogLevel; message: string };
 
 export interface AccountUploadInput {
   taskId: string;
@@ -44,12 +45,22 @@ export async function AccountUpload(input: AccountUploadInput): Promise<AccountR
   // Log lines wait here for the next status mark and go out with it, in one local activity:
   // a step's status and its lines land together, at half the cost of writing them apart.
   // Nothing waits long: every step ends with a mark.
+  // A mark runs to its end even when the account is cancelled meanwhile, so that a late
+  // "running" can never land after "cancelled"; lines of a mark that failed are kept for
+  // the next one.
   let pending: LogLineInput[] = [];
-  const say = (level: LogLevel, message: string) => void pending.push({ level, message });
+  let marks = 0;
+  const say = (level: LogLevel, message: string) => void pending.push({ level, message: clipText(message) });
   const mark = async (status: AccountStatus, currentStep: string, error?: string) => {
     const lines = pending;
     pending = [];
-    await appendLog({ taskId, accountId, ...(lines.length ? { lines } : {}), accountStatus: { status, currentStep, ...(error ? { error } : {}) } });
+    const accountStatus = { status, currentStep, ...(error ? { error: clipText(error) } : {}) };
+    try {
+      await CancellationScope.nonCancellable(() => appendLog({ taskId, accountId, ...(lines.length ? { lines } : {}), accountStatus, key: `mark-${++marks}` }));
+    } catch (err) {
+      pending = [...lines, ...pending];
+      throw err;
+    }
   };
 
   try {

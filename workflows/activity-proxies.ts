@@ -52,7 +52,8 @@ export const { appendLog, recordAccountStatus, recordTaskStatus } = proxyLocalAc
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 20, nonRetryableErrorTypes: NON_RETRYABLE },
 });
 
-// Checking the input is pure computation: local, and never worth retrying when it fails.
+// Checking the input is pure computation: local; bad input is non-retryable, and only an
+// unexpected error (a worker shutting down) is tried again, a few times.
 export const { validateBulkInput } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '10 seconds',
   retry: { maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE },

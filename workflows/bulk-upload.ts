@@ -10,18 +10,22 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  ChildWorkflowFailure,
   ParentClosePolicy,
+  condition,
   continueAsNew,
   defineQuery,
   executeChild,
   isCancellation,
+  log,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { AccountResult, TaskStatus } from '../contracts/activities';
+import type { AccountResult, AppendLogInput, TaskStatus } from '../contracts/activities';
 import type { BulkUploadInput, BulkUploadRequest } from '../contracts/bulk-input';
+import { clipText } from '../contracts/limits';
 import { AccountIdAttribute, BulkTaskIdAttribute, PlatformAttribute, accountUploadWorkflowId } from '../contracts/names';
 import { AccountUpload } from './account-upload';
 import { appendLog, importDriveFolder, recordTaskStatus, registerTask, validateBulkInput } from './activity-proxies';
@@ -118,7 +122,26 @@ export async function BulkUpload(request: BulkUploadRequest, carried?: BulkProgr
     if (state.failedAccountIds.length < FAILED_IDS_KEPT) state.failedAccountIds.push(accountId);
   };
 
+  // Every log write of this run has its own key, so a retried write never doubles a line.
+  let logCalls = 0;
+  const writeLog = (entry: Omit<AppendLogInput, 'taskId' | 'key'>) => appendLog({ taskId, ...entry, key: `log-${++logCalls}` });
+
+  /**
+   * A child that failed outright (or never started) has not recorded its end: the parent
+   * does. A write that fails here is only logged, so it never fails the bulk.
+   */
+  const recordChildFailure = async (accountId: string, err: unknown) => {
+    const reason = clipText(`account ${accountId}: ${err instanceof ChildWorkflowFailure && err.cause ? err.cause.message : err instanceof Error ? err.message : String(err)}`);
+    try {
+      await CancellationScope.nonCancellable(() => writeLog({ accountId, level: 'error', message: reason, accountStatus: { status: 'failed', currentStep: 'done', error: reason } }));
+    } catch (writeErr) {
+      log.warn('could not record a failed account', { taskId, accountId, error: String(writeErr) });
+    }
+  };
+
+  let finished = 0;
   const onChildDone = (accountId: string, result: AccountResult | undefined, err?: unknown) => {
+    finished++;
     running.delete(accountId);
     if (result?.status === 'completed') state.completed++;
     else if (err && isCancellation(err)) state.cancelled++;
@@ -134,10 +157,9 @@ export async function BulkUpload(request: BulkUploadRequest, carried?: BulkProgr
         input = { ...input, videos: [...input.videos, ...imported], driveFolder: undefined };
       }
       const { unknownAccountIds } = await registerTask({ ...input, workflowId: workflowInfo().workflowId });
-      await appendLog({ taskId, level: 'info', message: `bulk ${taskId}: ${input.videos.length} video(s) × ${accountIds.length} account(s) on ${input.platform}, concurrency ${input.options.concurrency}` });
+      await writeLog({ level: 'info', message: `bulk ${taskId}: ${input.videos.length} video(s) × ${accountIds.length} account(s) on ${input.platform}, concurrency ${input.options.concurrency}` });
       for (const accountId of unknownAccountIds) {
-        await appendLog({
-          taskId,
+        await writeLog({
           accountId,
           level: 'error',
           message: `unknown account ${accountId}: create it first (POST /accounts); skipped`,
@@ -175,16 +197,22 @@ export async function BulkUpload(request: BulkUploadRequest, carried?: BulkProgr
           accountId,
           child.then(
             (result) => onChildDone(accountId, result),
-            (err: unknown) => onChildDone(accountId, undefined, err),
+            async (err: unknown) => {
+              if (!isCancellation(err)) await recordChildFailure(accountId, err);
+              onChildDone(accountId, undefined, err);
+            },
           ),
         );
         showProgress();
       }
       if (running.size === 0) break;
-      // Children swallow their own cancellation (they are counted, not thrown), so without
-      // the scope's promise a cancelled bulk would leave this loop normally and fail on its
-      // next activity, never recording `cancelled`. Racing it adds no command to the history.
-      await Promise.race([...running.values(), CancellationScope.current().cancelRequested]);
+      // Wait for any child to finish. `condition` is re-checked after each activation at no
+      // cost, where racing every running child's promise would chain a new promise onto each
+      // of them every turn. It throws when the bulk is cancelled: children swallow their
+      // own cancellation (they are counted, not thrown), so without that the bulk would not
+      // notice its own.
+      const finishedBefore = finished;
+      await condition(() => finished > finishedBefore);
     }
 
     if (state.nextIndex < accountIds.length) {
@@ -198,15 +226,14 @@ export async function BulkUpload(request: BulkUploadRequest, carried?: BulkProgr
     await CancellationScope.nonCancellable(async () => {
       await Promise.allSettled(running.values());
       await recordTaskStatus({ taskId, status, completedAccounts: state.completed, failedAccounts: state.failed });
-      await appendLog({ taskId, level: 'warn', message: `bulk ${taskId}: cancelled after ${state.completed} completed and ${state.failed} failed account(s)` });
+      await writeLog({ level: 'warn', message: `bulk ${taskId}: cancelled after ${state.completed} completed and ${state.failed} failed account(s)` });
     });
     throw err;
   }
 
   status = finalStatus(state);
   await recordTaskStatus({ taskId, status, completedAccounts: state.completed, failedAccounts: state.failed });
-  await appendLog({
-    taskId,
+  await writeLog({
     level: status === 'completed' ? 'info' : 'error',
     message: `bulk ${taskId}: ${status}: ${state.completed} completed, ${state.failed} failed of ${accountIds.length} account(s)`,
   });
