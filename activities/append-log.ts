@@ -19,6 +19,6 @@ export function makeAppendLog({ logStore, orm }: Pick<ActivityDeps, 'logStore' |
     if (lines.length === 0) return;
     const { workflowExecution: run, activityId } = Context.current().info;
     const key = run ? `${run.workflowId}/${run.runId}/${input.key ?? activityId}` : undefined;
-    await logStore.appendMany(lines.map((line, i) => ({ taskId, accountId, ...line, sourceKey: key && (input.lines ? `${key}/${i}` : key) })));
+    await logStore.appendMany(lines.map((line, i) => ({ taskId, accountId, ...line, sourceKey: key && `${key}/${i}` })));
   };
 }

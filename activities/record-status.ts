@@ -1,4 +1,4 @@
-import { RecordAccountStatusInputSchema, RecordTaskStatusInputSchema, type RecordAccountStatusInput } from '../contracts/activities';
+import { RecordTaskStatusInputSchema, type AccountStatusUpdate } from '../contracts/activities';
 import type { Orm } from '../database/orm';
 import { BulkUploadAccount, BulkUploadTask } from '../database/entities';
 import type { ActivityDeps } from './deps';
@@ -7,10 +7,11 @@ import { parseActivityInput } from './errors';
 const FINISHED = new Set(['completed', 'partially_failed', 'failed', 'cancelled']);
 
 /**
- * Sets an account's status (and step) in one UPDATE. A `failed` mark without an error keeps
+ * Sets an account's status (and step) in one UPDATE; `appendLog` calls it for a mark that
+ * comes with the step's lines. A `failed` mark without an error keeps
  * the error already recorded; any other status without one clears it.
  */
-export async function markAccountStatus(orm: Orm, input: RecordAccountStatusInput): Promise<void> {
+export async function markAccountStatus(orm: Orm, input: AccountStatusUpdate): Promise<void> {
   await orm.em.fork().nativeUpdate(
     BulkUploadAccount,
     { task: input.taskId, accountId: input.accountId },
@@ -23,7 +24,7 @@ export async function markAccountStatus(orm: Orm, input: RecordAccountStatusInpu
   );
 }
 
-/** recordTaskStatus and recordAccountStatus: the database's view of where a bulk stands. */
+/** recordTaskStatus: the database's view of where a bulk stands. */
 export function makeRecordStatus({ orm }: Pick<ActivityDeps, 'orm'>) {
   return {
     async recordTaskStatus(raw: unknown): Promise<void> {
@@ -50,10 +51,6 @@ export function makeRecordStatus({ orm }: Pick<ActivityDeps, 'orm'>) {
         // Accounts whose child never started (or had not recorded its end) end cancelled too.
         await em.nativeUpdate(BulkUploadAccount, { task: input.taskId, status: { $in: ['pending', 'running'] } }, { status: 'cancelled', currentStep: 'cancelled' });
       }
-    },
-
-    async recordAccountStatus(raw: unknown): Promise<void> {
-      await markAccountStatus(orm, parseActivityInput('recordAccountStatus', RecordAccountStatusInputSchema, raw));
     },
   };
 }

@@ -48,6 +48,8 @@ interface Video { id: string; path: string; caption: string }
 
 const ROOT = path.join(__dirname, '..');
 
+let clockTicks: number | undefined;
+
 /** CPU seconds (user + system) of a process by pid, from /proc; null where unreadable. */
 async function processCpuSeconds(pid: number | null): Promise<number | null> {
   if (!pid) return null;
@@ -56,8 +58,8 @@ async function processCpuSeconds(pid: number | null): Promise<number | null> {
   // Fields after the command (which may hold spaces) start at ") "; utime and stime are the 14th and 15th.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]);
-  const hz = Number((await run('getconf', ['CLK_TCK']).catch(() => ({ stdout: '100' }))).stdout.trim()) || 100;
-  return ticks / hz;
+  clockTicks ??= Number((await run('getconf', ['CLK_TCK']).catch(() => ({ stdout: '100' }))).stdout.trim()) || 100;
+  return ticks / clockTicks;
 }
 
 /** The local Temporal server's pid (started by temporal-dev.sh), if it runs on this machine. */

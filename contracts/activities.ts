@@ -78,6 +78,7 @@ export interface UploadViaBrowserResult {
 }
 
 export const LogLineInputSchema = z.object({ level: LogLevelSchema, message: z.string().max(MAX_LOG_MESSAGE_CHARS) });
+export type LogLineInput = z.infer<typeof LogLineInputSchema>;
 
 /** How far an account has got, as the dashboard shows it. */
 export const AccountStatusMarkSchema = z.object({
@@ -132,8 +133,8 @@ export interface AccountResult {
   error?: string;
 }
 
-export const RecordAccountStatusInputSchema = AccountStatusMarkSchema.extend({ taskId: IdSchema, accountId: IdSchema });
-export type RecordAccountStatusInput = z.infer<typeof RecordAccountStatusInputSchema>;
+/** An account's status mark, as `appendLog` applies it. */
+export type AccountStatusUpdate = z.infer<typeof AccountStatusMarkSchema> & { taskId: string; accountId: string };
 
 export const RecordTaskStatusInputSchema = z.object({
   taskId: IdSchema,

@@ -5,14 +5,12 @@
  * credentials, unknown account) stops the account.
  */
 import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, log, setCurrentDetails } from '@temporalio/workflow';
-import type { AccountResult, AccountStatus, LogLevel, VideoOutcome } from '../contracts/activities';
+import type { AccountResult, AccountStatus, LogLevel, LogLineInput, VideoOutcome } from '../contracts/activities';
 import type { UniquifyPreset } from '../contracts/bulk-input';
 import { clipText } from '../contracts/limits';
 import { appendLog, uniquifyVideo, uploadViaBrowser } from './activity-proxies';
 
 // ---- types ----
-
-type LogLineInput = { level: LogLevel; message: string };
 
 export interface AccountUploadInput {
   taskId: string;

@@ -46,7 +46,7 @@ export const { uploadViaBrowser } = proxyActivities<Activities>({
 // activities they run inside the workflow task, without a round trip through the server per
 // line, which is most of a child's orchestration cost (see bench/fanout.ts). They still
 // retry, and appear in the history as local-activity markers.
-export const { appendLog, recordAccountStatus, recordTaskStatus } = proxyLocalActivities<Activities>({
+export const { appendLog, recordTaskStatus } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   localRetryThreshold: '10 seconds',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 20, nonRetryableErrorTypes: NON_RETRYABLE },

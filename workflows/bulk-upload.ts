@@ -139,9 +139,7 @@ export async function BulkUpload(request: BulkUploadRequest, carried?: BulkProgr
     }
   };
 
-  let finished = 0;
   const onChildDone = (accountId: string, result: AccountResult | undefined, err?: unknown) => {
-    finished++;
     running.delete(accountId);
     if (result?.status === 'completed') state.completed++;
     else if (err && isCancellation(err)) state.cancelled++;
@@ -211,8 +209,8 @@ export async function BulkUpload(request: BulkUploadRequest, carried?: BulkProgr
       // of them every turn. It throws when the bulk is cancelled: children swallow their
       // own cancellation (they are counted, not thrown), so without that the bulk would not
       // notice its own.
-      const finishedBefore = finished;
-      await condition(() => finished > finishedBefore);
+      const runningBefore = running.size;
+      await condition(() => running.size < runningBefore);
     }
 
     if (state.nextIndex < accountIds.length) {
