@@ -19,9 +19,9 @@ import { HuntflowClient } from '../integrations/huntflow/huntflow-client';
 import { createRedis, waitForRedis, type RedisClient } from '../redis/connection';
 import { startFakeGoogle, type FakeGoogle } from './fixtures/fake-google';
 import { startFakeHuntflow, type FakeHuntflow } from './fixtures/fake-huntflow';
+import { TEST_REDIS_URL } from './fixtures/stack';
 
 // The tests' Redis database, as in test/fixtures/stack.ts.
-const TEST_REDIS_URL = 'redis://127.0.0.1:6379/15';
 const ROOT = path.resolve(__dirname, '..');
 const quiet = { info: () => undefined, warn: () => undefined };
 

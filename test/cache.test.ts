@@ -17,9 +17,9 @@ import { createRedis, waitForRedis, type RedisClient } from '../redis/connection
 import { startFakeGoogle, type FakeGoogle } from './fixtures/fake-google';
 import { startFakeHuntflow, type FakeHuntflow } from './fixtures/fake-huntflow';
 import { freePort } from './fixtures/wait';
+import { TEST_REDIS_URL } from './fixtures/stack';
 
 // The tests' Redis database, as in test/fixtures/stack.ts.
-const TEST_REDIS_URL = 'redis://127.0.0.1:6379/15';
 
 /** Collects the cache's log lines so tests can assert on them. */
 function memoryLogger(): CacheLogger & { lines: string[] } {
