@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { AppendLogInputSchema } from '../contracts/activities';
+import { AppendLogInputSchema, type AppendLogInput } from '../contracts/activities';
 import type { ActivityDeps } from './deps';
 import { parseActivityInput } from './errors';
 import { markAccountStatus } from './record-status';
@@ -11,8 +11,9 @@ import { markAccountStatus } from './record-status';
  * whose first attempt got through writes nothing twice.
  */
 export function makeAppendLog({ logStore, orm }: Pick<ActivityDeps, 'logStore' | 'orm'>) {
-  return async function appendLog(raw: unknown): Promise<void> {
-    const input = parseActivityInput('appendLog', AppendLogInputSchema, raw);
+  return async function appendLog(request: AppendLogInput): Promise<void> {
+    // Typed for the workflows that call it, parsed for the histories and hand-started runs that may not match.
+    const input = parseActivityInput('appendLog', AppendLogInputSchema, request);
     const { taskId, accountId } = input;
     if (input.accountStatus && accountId) await markAccountStatus(orm, { taskId, accountId, ...input.accountStatus });
     const lines = input.lines ?? (input.level && input.message !== undefined ? [{ level: input.level, message: input.message }] : []);

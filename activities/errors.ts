@@ -3,32 +3,42 @@
  * becomes a non-retryable ApplicationFailure with a type the workflow can branch on and a
  * message a person can act on; everything else stays retryable.
  */
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/activity';
 import type { z } from 'zod';
 import { describeIssues } from '../contracts/bulk-input';
+import { FAILURE, platformFailureType, type FailureType } from '../contracts/failure-types';
 import { MediaError } from '../media';
 import { PlatformError } from '../platforms/adapter';
 import { UnknownPlatformError } from '../platforms/registry';
 import { SecretsKeyError } from '../database/secrets';
 
-const MEDIA_TYPES: Record<MediaError['kind'], string | null> = {
-  not_found: 'VideoNotFound',
-  not_a_video: 'NotAVideo',
-  unreadable: 'NotAVideo',
-  outside_media_root: 'PathOutsideMediaRoot',
-  too_large: 'VideoTooLarge',
+const MEDIA_TYPES: Record<MediaError['kind'], FailureType | null> = {
+  not_found: FAILURE.VideoNotFound,
+  not_a_video: FAILURE.NotAVideo,
+  unreadable: FAILURE.NotAVideo,
+  outside_media_root: FAILURE.PathOutsideMediaRoot,
+  too_large: FAILURE.VideoTooLarge,
   ffmpeg_failed: null,
   cancelled: null,
 };
 
-const PLATFORM_TYPES: Partial<Record<PlatformError['kind'], string>> = {
-  bad_credentials: 'BadCredentials',
-  duplicate: 'DuplicateVideo',
-  rejected: 'UploadRejected',
+const PLATFORM_TYPES: Partial<Record<PlatformError['kind'], FailureType>> = {
+  bad_credentials: FAILURE.BadCredentials,
+  duplicate: FAILURE.DuplicateVideo,
+  rejected: FAILURE.UploadRejected,
 };
 
-/** Maps a thrown error to what the activity should throw. */
-export function toActivityFailure(err: unknown): unknown {
+/**
+ * Maps a thrown error to what the activity should throw. Once the activity is cancelled
+ * (`cancellationSignal` aborted), whatever its cleanup threw ("ffmpeg was stopped", a
+ * closed page) is reported as the cancellation it is, so the workflow sees a cancelled
+ * activity, never a failed one.
+ */
+export function toActivityFailure(err: unknown, cancellationSignal?: AbortSignal): unknown {
+  if (cancellationSignal?.aborted) {
+    const reason: unknown = cancellationSignal.reason;
+    return reason instanceof CancelledFailure ? reason : new CancelledFailure(reason instanceof Error ? reason.message : 'activity cancelled');
+  }
   if (err instanceof ApplicationFailure) return err;
   if (err instanceof MediaError) {
     const type = MEDIA_TYPES[err.kind];
@@ -38,15 +48,15 @@ export function toActivityFailure(err: unknown): unknown {
   if (err instanceof PlatformError) {
     const type = PLATFORM_TYPES[err.kind];
     if (type && !err.retryable) return ApplicationFailure.nonRetryable(err.message, type);
-    return ApplicationFailure.retryable(err.message, `Platform_${err.kind}`);
+    return ApplicationFailure.retryable(err.message, platformFailureType(err.kind));
   }
-  if (err instanceof UnknownPlatformError) return ApplicationFailure.nonRetryable(err.message, 'UnknownPlatform');
-  if (err instanceof SecretsKeyError) return ApplicationFailure.nonRetryable(err.message, 'SecretsKey');
+  if (err instanceof UnknownPlatformError) return ApplicationFailure.nonRetryable(err.message, FAILURE.UnknownPlatform);
+  if (err instanceof SecretsKeyError) return ApplicationFailure.nonRetryable(err.message, FAILURE.SecretsKey);
   return err;
 }
 
 /** A non-retryable failure for a thing that does not exist or is not allowed. */
-export function nonRetryable(type: string, message: string): ApplicationFailure {
+export function nonRetryable(type: FailureType, message: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(message, type);
 }
 
@@ -55,5 +65,5 @@ export function parseActivityInput<T>(activity: string, schema: z.ZodType<T>, ra
   const result = schema.safeParse(raw);
   if (result.success) return result.data;
   const fields = describeIssues(result.error).map((i) => `${i.field}: ${i.message}`).join('; ');
-  throw ApplicationFailure.nonRetryable(`${activity}: invalid input: ${fields}`, 'InvalidInput');
+  throw ApplicationFailure.nonRetryable(`${activity}: invalid input: ${fields}`, FAILURE.InvalidInput);
 }

@@ -1,7 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
-import { ImportDriveFolderInputSchema, type ImportDriveFolderResult } from '../contracts/activities';
+import { ImportDriveFolderInputSchema, type ImportDriveFolderInput, type ImportDriveFolderResult } from '../contracts/activities';
+import { FAILURE } from '../contracts/failure-types';
 import { GoogleNotConfiguredError } from '../integrations/google/google-auth';
 import type { ActivityDeps } from './deps';
 import { nonRetryable, parseActivityInput } from './errors';
@@ -17,14 +18,14 @@ function safeName(name: string): string {
  * are already complete (same size), so it downloads only what is missing.
  */
 export function makeImportDriveFolder({ google, media }: Pick<ActivityDeps, 'google' | 'media'>) {
-  return async function importDriveFolder(raw: unknown): Promise<ImportDriveFolderResult> {
-    const input = parseActivityInput('importDriveFolder', ImportDriveFolderInputSchema, raw);
+  return async function importDriveFolder(request: ImportDriveFolderInput): Promise<ImportDriveFolderResult> {
+    const input = parseActivityInput('importDriveFolder', ImportDriveFolderInputSchema, request);
     const ctx = Context.current();
     try {
       const listing = await google.driveFiles({ userId: input.userId, folderId: input.folderId, maxResults: input.maxFiles });
       const videos = listing.value.filter((f) => f.mimeType.startsWith('video/'));
       if (videos.length === 0) {
-        throw nonRetryable('NoVideos', `Drive folder ${input.folderId} has no videos (${listing.value.length} other file(s))`);
+        throw nonRetryable(FAILURE.NoVideos, `Drive folder ${input.folderId} has no videos (${listing.value.length} other file(s))`);
       }
       const relDir = path.join('drive', input.taskId);
       const result: ImportDriveFolderResult = [];
@@ -40,7 +41,7 @@ export function makeImportDriveFolder({ google, media }: Pick<ActivityDeps, 'goo
       }
       return result;
     } catch (err) {
-      if (err instanceof GoogleNotConfiguredError) throw nonRetryable('GoogleNotConfigured', err.message);
+      if (err instanceof GoogleNotConfiguredError) throw nonRetryable(FAILURE.GoogleNotConfigured, err.message);
       throw err;
     }
   };

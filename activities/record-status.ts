@@ -1,10 +1,9 @@
-import { RecordTaskStatusInputSchema, type AccountStatusUpdate } from '../contracts/activities';
+import { RecordTaskStatusInputSchema, type AccountStatusUpdate, type RecordTaskStatusInput } from '../contracts/activities';
+import { isFinishedTaskStatus } from '../contracts/statuses';
 import type { Orm } from '../database/orm';
 import { BulkUploadAccount, BulkUploadTask } from '../database/entities';
 import type { ActivityDeps } from './deps';
 import { parseActivityInput } from './errors';
-
-const FINISHED = new Set(['completed', 'partially_failed', 'failed', 'cancelled']);
 
 /**
  * Sets an account's status (and step) in one UPDATE; `appendLog` calls it for a mark that
@@ -24,32 +23,25 @@ export async function markAccountStatus(orm: Orm, input: AccountStatusUpdate): P
   );
 }
 
-/** recordTaskStatus: the database's view of where a bulk stands. */
+/**
+ * recordTaskStatus: writes the bulk's status and counts exactly as the workflow decided
+ * them (the workflow counts every account, earlier runs' included). A cancelled bulk's
+ * accounts that had not ended (never started, or not yet recorded) end `cancelled` too.
+ */
 export function makeRecordStatus({ orm }: Pick<ActivityDeps, 'orm'>) {
   return {
-    async recordTaskStatus(raw: unknown): Promise<void> {
-      const input = parseActivityInput('recordTaskStatus', RecordTaskStatusInputSchema, raw);
+    async recordTaskStatus(request: RecordTaskStatusInput): Promise<void> {
+      const input = parseActivityInput('recordTaskStatus', RecordTaskStatusInputSchema, request);
       const em = orm.em.fork();
-      const task = await em.findOne(BulkUploadTask, input.taskId);
-      if (!task) return; // not registered yet (the very first "running" mark); registerTask sets it
-      task.status = input.status;
-      if (input.status === 'completed' || input.status === 'partially_failed' || input.status === 'failed') {
-        // From every account row, not only this run's: a retry of the failed accounts runs
-        // over a subset, and the task's outcome is that of all its accounts.
-        const completed = await em.count(BulkUploadAccount, { task, status: 'completed' });
-        const failed = await em.count(BulkUploadAccount, { task, status: { $ne: 'completed' } });
-        task.completedAccounts = completed;
-        task.failedAccounts = failed;
-        task.status = failed === 0 ? 'completed' : completed === 0 ? 'failed' : 'partially_failed';
-      } else {
-        if (input.completedAccounts !== undefined) task.completedAccounts = input.completedAccounts;
-        if (input.failedAccounts !== undefined) task.failedAccounts = input.failedAccounts;
-      }
-      task.finishedAt = FINISHED.has(input.status) ? new Date() : null;
-      await em.flush();
+      const finished = isFinishedTaskStatus(input.status);
+      const updated = await em.nativeUpdate(
+        BulkUploadTask,
+        { id: input.taskId },
+        { status: input.status, completedAccounts: input.completedAccounts, failedAccounts: input.failedAccounts, finishedAt: finished ? new Date() : null, updatedAt: new Date() },
+      );
+      if (updated === 0) return; // not registered (a bulk cancelled before its input was valid): nothing to record
       if (input.status === 'cancelled') {
-        // Accounts whose child never started (or had not recorded its end) end cancelled too.
-        await em.nativeUpdate(BulkUploadAccount, { task: input.taskId, status: { $in: ['pending', 'running'] } }, { status: 'cancelled', currentStep: 'cancelled' });
+        await em.nativeUpdate(BulkUploadAccount, { task: input.taskId, status: { $in: ['pending', 'running'] } }, { status: 'cancelled', currentStep: 'cancelled', updatedAt: new Date() });
       }
     },
   };

@@ -1,4 +1,5 @@
-import { RegisterTaskInputSchema, type RegisterTaskResult } from '../contracts/activities';
+import { RegisterTaskInputSchema, type RegisterTaskInput, type RegisterTaskResult } from '../contracts/activities';
+import { FAILURE } from '../contracts/failure-types';
 import { Account, BulkUploadAccount, BulkUploadTask, VideoData } from '../database/entities';
 import { resolveVideoPath } from '../media';
 import { accountUploadWorkflowId } from '../contracts/names';
@@ -18,13 +19,15 @@ function chunks<T>(items: T[]): T[][] {
  * registerTask: the bulk's first activity. Upserts the task, one row per account and one
  * `VideoData` per (account, video), so a bulk started with `temporal workflow start` ends up
  * in the database exactly like one started through the API. Checks every video path lies
- * under MEDIA_ROOT before any work starts. Idempotent: rows that exist are kept.
+ * under MEDIA_ROOT before any work starts. Idempotent: rows that exist are kept. A task id
+ * already registered with another input's fingerprint is refused (a retry of a bulk's failed
+ * accounts carries the bulk's own fingerprint).
  */
 export function makeRegisterTask({ orm, media }: Pick<ActivityDeps, 'orm' | 'media'>) {
-  return async function registerTask(raw: unknown): Promise<RegisterTaskResult> {
-    const input = parseActivityInput('registerTask', RegisterTaskInputSchema, raw);
+  return async function registerTask(request: RegisterTaskInput): Promise<RegisterTaskResult> {
+    const input = parseActivityInput('registerTask', RegisterTaskInputSchema, request);
     if (!isKnownPlatform(input.platform)) {
-      throw nonRetryable('UnknownPlatform', `unknown platform "${input.platform}"; known: ${PLATFORM_NAMES.join(', ')}`);
+      throw nonRetryable(FAILURE.UnknownPlatform, `unknown platform "${input.platform}"; known: ${PLATFORM_NAMES.join(', ')}`);
     }
     try {
       for (const video of input.videos) await resolveVideoPath(media.root, video.path, media.maxVideoBytes);
@@ -42,8 +45,11 @@ export function makeRegisterTask({ orm, media }: Pick<ActivityDeps, 'orm' | 'med
           status: 'running',
           options: input.options,
           accountCount: input.accountIds.length,
+          inputFingerprint: input.fingerprint,
         });
         await em.flush();
+      } else if (task.inputFingerprint && task.inputFingerprint !== input.fingerprint) {
+        throw nonRetryable(FAILURE.InvalidInput, `taskId: task id "${input.taskId}" is already used by another bulk with different input; choose another taskId`);
       } else if (task.finishedAt) {
         // A new run of a finished bulk (its failed accounts retried): running again.
         task.status = 'running';
@@ -57,7 +63,17 @@ export function makeRegisterTask({ orm, media }: Pick<ActivityDeps, 'orm' | 'med
       for (const ids of chunks(input.accountIds)) {
         for (const a of await em.find(Account, { id: { $in: ids }, platform: input.platform }, { fields: ['id'] })) known.add(a.id);
       }
-      for (const row of await em.find(BulkUploadAccount, { task }, { fields: ['accountId'] })) existingRows.add(row.accountId);
+      // Accounts of the task outside this run (a retry runs over the failed ones only) count
+      // towards the bulk's outcome by how they ended.
+      const inRun = new Set(input.accountIds);
+      const earlier = { completed: 0, failed: 0, cancelled: 0 };
+      for (const row of await em.find(BulkUploadAccount, { task }, { fields: ['accountId', 'status'] })) {
+        existingRows.add(row.accountId);
+        if (inRun.has(row.accountId)) continue;
+        if (row.status === 'completed') earlier.completed++;
+        else if (row.status === 'cancelled') earlier.cancelled++;
+        else earlier.failed++;
+      }
       for (const v of await em.find(VideoData, { task }, { fields: ['accountId', 'videoId'] })) existingVideos.add(`${v.accountId}/${v.videoId}`);
 
       const accountRows = input.accountIds
@@ -71,7 +87,7 @@ export function makeRegisterTask({ orm, media }: Pick<ActivityDeps, 'orm' | 'med
       for (const rows of chunks(accountRows)) await em.insertMany(BulkUploadAccount, rows);
       for (const rows of chunks(videoRows)) await em.insertMany(VideoData, rows);
 
-      return { unknownAccountIds: input.accountIds.filter((id) => !known.has(id)) };
+      return { unknownAccountIds: input.accountIds.filter((id) => !known.has(id)), earlier };
     });
   };
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
-import { UniquifyVideoInputSchema, type UniquifyVideoResult } from '../contracts/activities';
+import { UniquifyVideoInputSchema, type UniquifyVideoInput, type UniquifyVideoResult } from '../contracts/activities';
 import { VideoData } from '../database/entities';
 import { createHash } from 'node:crypto';
 import { displayMediaPath, resolveMediaPath, uniquifyVideo as renderVariant, variantFileName } from '../media';
@@ -18,8 +18,8 @@ export function variantSeed(taskId: string, accountId: string, videoId: string):
  * from an earlier attempt; a cancel kills ffmpeg and removes the partial file.
  */
 export function makeUniquifyVideo({ orm, media }: Pick<ActivityDeps, 'orm' | 'media'>) {
-  return async function uniquifyVideo(raw: unknown): Promise<UniquifyVideoResult> {
-    const input = parseActivityInput('uniquifyVideo', UniquifyVideoInputSchema, raw);
+  return async function uniquifyVideo(request: UniquifyVideoInput): Promise<UniquifyVideoResult> {
+    const input = parseActivityInput('uniquifyVideo', UniquifyVideoInputSchema, request);
     const ctx = Context.current();
     let lastBeat = 0;
     try {
@@ -52,7 +52,7 @@ export function makeUniquifyVideo({ orm, media }: Pick<ActivityDeps, 'orm' | 'me
       );
       return result;
     } catch (err) {
-      throw toActivityFailure(err);
+      throw toActivityFailure(err, ctx.cancellationSignal);
     }
   };
 }

@@ -1,4 +1,7 @@
-import { BulkInputError, parseBulkUploadInput, type BulkUploadInput } from '../contracts/bulk-input';
+import type { ValidatedBulkInput } from '../contracts/activities';
+import { BulkInputError, parseBulkUploadInput, type BulkUploadRequest } from '../contracts/bulk-input';
+import { FAILURE } from '../contracts/failure-types';
+import { bulkFingerprint } from '../bulks/fingerprint';
 import { nonRetryable } from './errors';
 
 /**
@@ -8,11 +11,12 @@ import { nonRetryable } from './errors';
  * out of the workflow bundle: every workflow would otherwise load it again when it starts.
  */
 export function makeValidateBulkInput() {
-  return async function validateBulkInput(raw: unknown): Promise<BulkUploadInput> {
+  return async function validateBulkInput(request: BulkUploadRequest): Promise<ValidatedBulkInput> {
     try {
-      return parseBulkUploadInput(raw);
+      const input = parseBulkUploadInput(request);
+      return { input, fingerprint: bulkFingerprint(input) };
     } catch (err) {
-      if (err instanceof BulkInputError) throw nonRetryable('InvalidInput', err.message);
+      if (err instanceof BulkInputError) throw nonRetryable(FAILURE.InvalidInput, err.message);
       throw err;
     }
   };

@@ -5,17 +5,15 @@
  * hand them anything. Payloads are paths and ids, never file contents or secrets.
  */
 import { z } from 'zod';
-import { BulkOptionsSchema, DriveFolderSourceSchema, IdSchema, UniquifyPresetSchema } from './bulk-input';
+import { BulkOptionsSchema, DriveFolderSourceSchema, IdSchema, UniquifyPresetSchema, type BulkUploadInput, type BulkVideo } from './bulk-input';
+import { ACCOUNT_STATUSES, TASK_STATUSES, type AccountCounts, type AccountOutcome } from './statuses';
 import { MAX_LOG_MESSAGE_CHARS } from './limits';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export const LogLevelSchema = z.enum(LOG_LEVELS);
 export type LogLevel = z.infer<typeof LogLevelSchema>;
 
-export const TASK_STATUSES = ['pending', 'running', 'completed', 'partially_failed', 'failed', 'cancelled'] as const;
-export type TaskStatus = (typeof TASK_STATUSES)[number];
-export const ACCOUNT_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
-export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
+export { ACCOUNT_STATUSES, TASK_STATUSES, type AccountStatus, type TaskStatus } from './statuses';
 
 export const RegisterTaskInputSchema = z.object({
   taskId: IdSchema,
@@ -24,17 +22,30 @@ export const RegisterTaskInputSchema = z.object({
   accountIds: z.array(IdSchema).min(1),
   options: BulkOptionsSchema,
   workflowId: z.string(),
+  /** The bulk input's fingerprint (see bulks/fingerprint.ts): a task id re-used with other input is refused. */
+  fingerprint: z.string().min(1).max(128),
 });
-export type RegisterTaskInput = z.infer<typeof RegisterTaskInputSchema>;
+export type RegisterTaskInput = z.input<typeof RegisterTaskInputSchema>;
 export interface RegisterTaskResult {
-  /** Accounts named in the input that have no `Account` row: they fail without any work. */
+  /** Accounts named in the input that have no `Account` row on this platform: they fail without any work. */
   unknownAccountIds: string[];
+  /**
+   * Accounts of the task that this run does not include (a retry of the failed ones runs
+   * over a subset), by how they ended: the bulk's outcome counts them too.
+   */
+  earlier: AccountCounts;
+}
+
+/** What `validateBulkInput` returns: the checked, normalised input and its fingerprint. */
+export interface ValidatedBulkInput {
+  input: BulkUploadInput;
+  fingerprint: string;
 }
 
 export const ImportDriveFolderInputSchema = DriveFolderSourceSchema.extend({ taskId: IdSchema });
-export type ImportDriveFolderInput = z.infer<typeof ImportDriveFolderInputSchema>;
+export type ImportDriveFolderInput = z.input<typeof ImportDriveFolderInputSchema>;
 /** The downloaded videos, as bulk videos (paths relative to MEDIA_ROOT). */
-export type ImportDriveFolderResult = { id: string; path: string; caption: string }[];
+export type ImportDriveFolderResult = BulkVideo[];
 
 export const UniquifyVideoInputSchema = z.object({
   taskId: IdSchema,
@@ -46,7 +57,7 @@ export const UniquifyVideoInputSchema = z.object({
   /** Plan and record the variant, encode nothing (see the bulk option `dryRun`). */
   dryRun: z.boolean().optional(),
 });
-export type UniquifyVideoInput = z.infer<typeof UniquifyVideoInputSchema>;
+export type UniquifyVideoInput = z.input<typeof UniquifyVideoInputSchema>;
 export interface UniquifyVideoResult {
   /** Absolute path of the new variant: the file that must be uploaded. */
   filePath: string;
@@ -69,7 +80,7 @@ export const UploadViaBrowserInputSchema = z.object({
   /** Record a post without opening a browser (see the bulk option `dryRun`). */
   dryRun: z.boolean().optional(),
 });
-export type UploadViaBrowserInput = z.infer<typeof UploadViaBrowserInputSchema>;
+export type UploadViaBrowserInput = z.input<typeof UploadViaBrowserInputSchema>;
 export interface UploadViaBrowserResult {
   postId: string;
   url: string;
@@ -114,7 +125,7 @@ export const AppendLogInputSchema = z
     if (single && (v.level === undefined || v.message === undefined)) ctx.addIssue({ code: 'custom', path: [v.level === undefined ? 'level' : 'message'], message: 'level and message go together' });
     if (v.accountStatus && !v.accountId) ctx.addIssue({ code: 'custom', path: ['accountId'], message: 'is required with accountStatus' });
   });
-export type AppendLogInput = z.infer<typeof AppendLogInputSchema>;
+export type AppendLogInput = z.input<typeof AppendLogInputSchema>;
 
 
 export interface VideoOutcome {
@@ -128,7 +139,7 @@ export interface VideoOutcome {
 
 export interface AccountResult {
   accountId: string;
-  status: 'completed' | 'failed' | 'cancelled';
+  status: AccountOutcome;
   videos: VideoOutcome[];
   error?: string;
 }
@@ -136,10 +147,11 @@ export interface AccountResult {
 /** An account's status mark, as `appendLog` applies it. */
 export type AccountStatusUpdate = z.infer<typeof AccountStatusMarkSchema> & { taskId: string; accountId: string };
 
+/** The bulk's status and counts as the workflow decided them (every account, earlier runs included). */
 export const RecordTaskStatusInputSchema = z.object({
   taskId: IdSchema,
   status: z.enum(TASK_STATUSES),
-  completedAccounts: z.number().int().min(0).optional(),
-  failedAccounts: z.number().int().min(0).optional(),
+  completedAccounts: z.number().int().min(0),
+  failedAccounts: z.number().int().min(0),
 });
-export type RecordTaskStatusInput = z.infer<typeof RecordTaskStatusInputSchema>;
+export type RecordTaskStatusInput = z.input<typeof RecordTaskStatusInputSchema>;

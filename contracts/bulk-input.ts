@@ -39,7 +39,15 @@ export const BulkOptionsSchema = z.object({
    * the upload opens no browser. For benchmarks of the orchestration and for dry runs.
    */
   dryRun: z.boolean().default(false),
+  /**
+   * The parent continues as new once its history passes this many events (default 4,000,
+   * well under Temporal's 10,000 suggestion). Lower only to see continue-as-new happen.
+   */
+  historyEventsBeforeContinue: z.number().int().min(50).max(9_000).optional(),
 });
+
+/** A bulk's options after validation (defaults filled in). */
+export type BulkOptions = z.infer<typeof BulkOptionsSchema>;
 
 /** A Google Drive folder whose videos are downloaded under MEDIA_ROOT before the accounts start. */
 export const DriveFolderSourceSchema = z.object({
@@ -80,15 +88,23 @@ export const BulkUploadInputSchema = z
 /** What a caller writes (defaults optional). */
 export type BulkUploadRequest = z.input<typeof BulkUploadInputSchema>;
 
+/** One video of a bulk after validation: its id within the task, its original, its caption. */
+export interface BulkVideo {
+  id: string;
+  /** The original, relative to MEDIA_ROOT (as the operator typed it). */
+  path: string;
+  caption: string;
+}
+
 /** A bulk after validation: every video has its id, every option its value. */
 export interface BulkUploadInput {
   taskId: string;
   platform: string;
-  videos: { id: string; path: string; caption: string }[];
+  videos: BulkVideo[];
   /** Resolved into `videos` by the workflow's first step. */
   driveFolder?: DriveFolderSource;
   accountIds: string[];
-  options: z.infer<typeof BulkOptionsSchema>;
+  options: BulkOptions;
 }
 
 function defaultVideoId(index: number): string {

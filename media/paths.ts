@@ -31,7 +31,8 @@ export async function resolveMediaPath(mediaRoot: string, userPath: string): Pro
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP') {
-      throw new MediaError('not_found', displayMediaPath(mediaRoot, candidate), { cause: err });
+      // Named as the operator typed it: that is the string they will look for in their input.
+      throw new MediaError('not_found', userPath, { detail: `nothing there under MEDIA_ROOT ${realRoot}`, cause: err });
     }
     throw new MediaError('unreadable', displayMediaPath(mediaRoot, candidate), { detail: code ?? String(err), cause: err });
   }
@@ -70,12 +71,14 @@ function outside(userPath: string, realRoot: string, why?: string): MediaError {
 }
 
 /**
- * Resolves a bulk's video path (see {@link resolveMediaPath}) and checks its size, so an
- * oversized file is rejected before any work starts.
+ * Resolves a bulk's video path (see {@link resolveMediaPath}) and checks that it is a file
+ * within the size limit, so a folder or an oversized file is rejected before any work starts.
  */
 export async function resolveVideoPath(mediaRoot: string, userPath: string, maxBytes: number): Promise<string> {
   const real = await resolveMediaPath(mediaRoot, userPath);
-  const { size } = await fs.stat(real);
+  const stat = await fs.stat(real);
+  if (!stat.isFile()) throw new MediaError('not_a_video', userPath, { detail: 'it is a directory, not a file' });
+  const { size } = stat;
   if (size > maxBytes) {
     throw new MediaError('too_large', displayMediaPath(mediaRoot, real), { detail: `${size} bytes; the limit (MAX_VIDEO_BYTES) is ${maxBytes}` });
   }

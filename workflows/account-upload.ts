@@ -4,10 +4,12 @@
  * recorded and the next one is tried; a failure that concerns the whole account (bad
  * credentials, unknown account) stops the account.
  */
-import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, log, setCurrentDetails } from '@temporalio/workflow';
-import type { AccountResult, AccountStatus, LogLevel, LogLineInput, VideoOutcome } from '../contracts/activities';
-import type { UniquifyPreset } from '../contracts/bulk-input';
+import { ActivityFailure, ApplicationFailure, CancellationScope, CancelledFailure, isCancellation, log, setCurrentDetails } from '@temporalio/workflow';
+import type { AccountResult, LogLevel, LogLineInput, VideoOutcome } from '../contracts/activities';
+import type { BulkVideo, UniquifyPreset } from '../contracts/bulk-input';
+import { ACCOUNT_FATAL_FAILURES } from '../contracts/failure-types';
 import { clipText } from '../contracts/limits';
+import type { AccountStatus } from '../contracts/statuses';
 import { appendLog, uniquifyVideo, uploadViaBrowser } from './activity-proxies';
 
 // ---- types ----
@@ -16,15 +18,24 @@ export interface AccountUploadInput {
   taskId: string;
   accountId: string;
   platform: string;
-  videos: { id: string; path: string; caption: string }[];
+  videos: BulkVideo[];
   preset: UniquifyPreset;
   dryRun?: boolean;
 }
 
 /** Failures after which no other video of this account can succeed. */
-const ACCOUNT_FATAL = new Set(['BadCredentials', 'UnknownAccount', 'UnknownPlatform', 'SecretsKey']);
+const ACCOUNT_FATAL = new Set<string>(ACCOUNT_FATAL_FAILURES);
 
 // ---- helpers ----
+
+/**
+ * True once this account has been asked to stop. An activity cancelled mid-way may still
+ * end in an error of its own (a killed ffmpeg, a closed page) rather than a cancellation:
+ * what counts is that the cancel was asked for.
+ */
+function cancelRequested(err: unknown): boolean {
+  return isCancellation(err) || CancellationScope.current().consideredCancelled;
+}
 
 function describeFailure(err: unknown): { message: string; type?: string } {
   const cause = err instanceof ActivityFailure ? err.cause : err;
@@ -79,7 +90,7 @@ export async function AccountUpload(input: AccountUploadInput): Promise<AccountR
         say('info', `${step}: ${post.alreadyPublished ? 'already published' : 'published'}: ${post.url}`);
         outcomes.push({ videoId: video.id, status: 'published', postId: post.postId, url: post.url, filePath: variant.filePath });
       } catch (err) {
-        if (isCancellation(err)) throw err;
+        if (cancelRequested(err)) throw err;
         const failure = describeFailure(err);
         outcomes.push({ videoId: video.id, status: 'failed', error: failure.message });
         say('error', `${step}: failed: ${failure.message}`);
@@ -90,13 +101,14 @@ export async function AccountUpload(input: AccountUploadInput): Promise<AccountR
       }
     }
   } catch (err) {
-    if (!isCancellation(err)) throw err;
+    if (!cancelRequested(err)) throw err;
     // Record the cancellation even though this scope is cancelled.
     await CancellationScope.nonCancellable(async () => {
       say('warn', `account ${accountId}: cancelled`);
       await mark('cancelled', 'cancelled');
     });
-    throw err;
+    // A cancellation, whatever the cancelled step threw: the child ends Cancelled, not Failed.
+    throw isCancellation(err) ? err : new CancelledFailure(`account ${accountId} cancelled`);
   }
 
   const failed = outcomes.filter((o) => o.status === 'failed');

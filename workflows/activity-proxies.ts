@@ -6,9 +6,10 @@
  */
 import { ActivityCancellationType, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { NON_RETRYABLE_FAILURES } from '../contracts/failure-types';
 
 /** Failure types a retry cannot fix (set by the activities as ApplicationFailure types). */
-export const NON_RETRYABLE = ['InvalidInput', 'VideoNotFound', 'NotAVideo', 'PathOutsideMediaRoot', 'VideoTooLarge', 'UnknownAccount', 'UnknownPlatform', 'BadCredentials', 'DuplicateVideo', 'UploadRejected', 'SecretsKey', 'NoVideos', 'GoogleNotConfigured'];
+const NON_RETRYABLE = [...NON_RETRYABLE_FAILURES];
 
 export const { registerTask } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',

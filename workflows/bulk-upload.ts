@@ -23,10 +23,12 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { AccountResult, AppendLogInput, TaskStatus } from '../contracts/activities';
+import type { AccountResult, AppendLogInput, ValidatedBulkInput } from '../contracts/activities';
 import type { BulkUploadInput, BulkUploadRequest } from '../contracts/bulk-input';
+import { FAILURE } from '../contracts/failure-types';
 import { clipText } from '../contracts/limits';
 import { AccountIdAttribute, BulkTaskIdAttribute, PlatformAttribute, accountUploadWorkflowId } from '../contracts/names';
+import { bulkOutcome, type AccountCounts, type TaskStatus } from '../contracts/statuses';
 import { AccountUpload } from './account-upload';
 import { appendLog, importDriveFolder, recordTaskStatus, registerTask, validateBulkInput } from './activity-proxies';
 
@@ -42,7 +44,22 @@ export interface BulkProgressState {
   failedAccountIds: string[];
   /** Accounts with no `Account` row: failed at registration, never given a child. */
   unknownAccountIds: string[];
+  /** Accounts of the task outside this bulk's runs (a retry's untouched ones), by outcome. */
+  earlier: AccountCounts;
 }
+
+/**
+ * How a run of BulkUpload begins:
+ * - a bulk input as a person writes it (`POST /bulk-uploads`, `temporal workflow start
+ *   --input-file bulk.json`): checked by the `validateBulkInput` local activity first;
+ * - `retry-failed`: a finished bulk run again over its failed accounts, with the input
+ *   and fingerprint the API has already checked;
+ * - `continued`: the next run after continue-as-new, with the resolved input and counters.
+ */
+export type BulkUploadStart =
+  | BulkUploadRequest
+  | { kind: 'retry-failed'; input: BulkUploadInput; fingerprint: string }
+  | { kind: 'continued'; input: BulkUploadInput; state: BulkProgressState };
 
 export interface BulkProgress extends BulkProgressState {
   taskId: string;
@@ -63,6 +80,7 @@ export interface BulkUploadResult {
 
 // ---- queries ----
 
+/** Where the bulk stands: counters, running accounts, status. */
 export const progressQuery = defineQuery<BulkProgress>('progress');
 
 // ---- helpers ----
@@ -71,24 +89,30 @@ export const progressQuery = defineQuery<BulkProgress>('progress');
 const HISTORY_EVENTS_BEFORE_CONTINUE = 4_000;
 const FAILED_IDS_KEPT = 100;
 
-function finalStatus(s: BulkProgressState): TaskStatus {
-  if (s.failed === 0 && s.cancelled === 0) return 'completed';
-  if (s.completed === 0 && s.cancelled === 0) return 'failed';
-  return 'partially_failed';
+type ResumedStart = Exclude<BulkUploadStart, BulkUploadRequest>;
+
+/** True for a run that carries an input the API or an earlier run has already checked. */
+function isResumed(start: BulkUploadStart): start is ResumedStart {
+  const kind = (start as { kind?: unknown }).kind;
+  return kind === 'continued' || kind === 'retry-failed';
 }
 
-function historyIsLong(): boolean {
+function freshState(): BulkProgressState {
+  return { nextIndex: 0, completed: 0, failed: 0, cancelled: 0, failedAccountIds: [], unknownAccountIds: [], earlier: { completed: 0, failed: 0, cancelled: 0 } };
+}
+
+function historyIsLong(limit: number): boolean {
   const info = workflowInfo();
-  return info.continueAsNewSuggested || info.historyLength > HISTORY_EVENTS_BEFORE_CONTINUE;
+  return info.continueAsNewSuggested || info.historyLength > limit;
 }
 
 /** The checked, normalised input; bad input fails the bulk with the activity's message. */
-async function validate(raw: BulkUploadRequest): Promise<BulkUploadInput> {
+async function validate(request: BulkUploadRequest): Promise<ValidatedBulkInput> {
   try {
-    return await validateBulkInput(raw);
+    return await validateBulkInput(request);
   } catch (err) {
-    if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'InvalidInput') {
-      throw ApplicationFailure.nonRetryable(err.cause.message, 'InvalidInput');
+    if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === FAILURE.InvalidInput) {
+      throw ApplicationFailure.nonRetryable(err.cause.message, FAILURE.InvalidInput);
     }
     throw err;
   }
@@ -97,80 +121,98 @@ async function validate(raw: BulkUploadRequest): Promise<BulkUploadInput> {
 // ---- workflow ----
 
 /** Publishes every video to every account: one AccountUpload child per account. */
-export async function BulkUpload(request: BulkUploadRequest, carried?: BulkProgressState): Promise<BulkUploadResult> {
-  // A continued run gets the input its first run checked and resolved.
-  let input = carried ? (request as BulkUploadInput) : await validate(request);
-  const { taskId, accountIds } = input;
-  const state: BulkProgressState = carried ?? { nextIndex: 0, completed: 0, failed: 0, cancelled: 0, failedAccountIds: [], unknownAccountIds: [] };
+export async function BulkUpload(start: BulkUploadStart): Promise<BulkUploadResult> {
+  const resumed = isResumed(start) ? start : undefined;
+  const continued = resumed?.kind === 'continued' ? resumed : undefined;
+  let input: BulkUploadInput | undefined = resumed?.input;
+  let fingerprint: string | undefined = resumed?.kind === 'retry-failed' ? resumed.fingerprint : undefined;
+  let registered = continued !== undefined;
+  const state = continued?.state ?? freshState();
   const running = new Map<string, Promise<void>>();
   let status: TaskStatus = 'running';
 
-  setHandler(progressQuery, () => ({ ...state, taskId, status, total: accountIds.length, running: [...running.keys()] }));
-  upsertSearchAttributes([
-    { key: BulkTaskIdAttribute, value: taskId },
-    { key: PlatformAttribute, value: input.platform },
-  ]);
-
-  const showProgress = () =>
-    setCurrentDetails(
-      `**${state.completed + state.failed + state.cancelled}/${accountIds.length}** accounts done ` +
-        `(${state.completed} completed, ${state.failed} failed), ${running.size} running`,
-    );
-
-  const recordFailure = (accountId: string) => {
-    state.failed++;
-    if (state.failedAccountIds.length < FAILED_IDS_KEPT) state.failedAccountIds.push(accountId);
-  };
-
   // Every log write of this run has its own key, so a retried write never doubles a line.
   let logCalls = 0;
-  const writeLog = (entry: Omit<AppendLogInput, 'taskId' | 'key'>) => appendLog({ taskId, ...entry, key: `log-${++logCalls}` });
+  const writeLog = (taskId: string, entry: Omit<AppendLogInput, 'taskId' | 'key'>) => appendLog({ taskId, ...entry, key: `log-${++logCalls}` });
 
-  /**
-   * A child that failed outright (or never started) has not recorded its end: the parent
-   * does. A write that fails here is only logged, so it never fails the bulk.
-   */
-  const recordChildFailure = async (accountId: string, err: unknown) => {
-    const reason = clipText(`account ${accountId}: ${err instanceof ChildWorkflowFailure && err.cause ? err.cause.message : err instanceof Error ? err.message : String(err)}`);
-    try {
-      await CancellationScope.nonCancellable(() => writeLog({ accountId, level: 'error', message: reason, accountStatus: { status: 'failed', currentStep: 'done', error: reason } }));
-    } catch (writeErr) {
-      log.warn('could not record a failed account', { taskId, accountId, error: String(writeErr) });
+  /** Upserts the task's rows; accounts without an `Account` row are recorded failed at once. */
+  const register = async (bulk: BulkUploadInput, bulkFingerprint: string) => {
+    const { unknownAccountIds, earlier } = await registerTask({ ...bulk, workflowId: workflowInfo().workflowId, fingerprint: bulkFingerprint });
+    registered = true;
+    state.unknownAccountIds = unknownAccountIds;
+    state.earlier = earlier;
+    await writeLog(bulk.taskId, {
+      level: 'info',
+      message: `bulk ${bulk.taskId}: ${bulk.videos.length} video(s) × ${bulk.accountIds.length} account(s) on ${bulk.platform}, concurrency ${bulk.options.concurrency}`,
+    });
+    for (const accountId of unknownAccountIds) {
+      await writeLog(bulk.taskId, {
+        accountId,
+        level: 'error',
+        message: `unknown account ${accountId} on ${bulk.platform}: create it first (PUT /accounts); skipped`,
+        accountStatus: { status: 'failed', currentStep: 'done', error: `unknown account: ${accountId}` },
+      });
     }
-  };
-
-  const onChildDone = (accountId: string, result: AccountResult | undefined, err?: unknown) => {
-    running.delete(accountId);
-    if (result?.status === 'completed') state.completed++;
-    else if (err && isCancellation(err)) state.cancelled++;
-    else recordFailure(accountId);
-    showProgress();
   };
 
   try {
-    if (!carried) {
-      if (input.driveFolder) {
+    if (!input) ({ input, fingerprint } = await validate(start as BulkUploadRequest));
+    const bulk: BulkUploadInput = input;
+    const { taskId, accountIds } = bulk;
+    const historyLimit = bulk.options.historyEventsBeforeContinue ?? HISTORY_EVENTS_BEFORE_CONTINUE;
+
+    setHandler(progressQuery, () => ({ ...state, taskId, status, total: accountIds.length, running: [...running.keys()] }));
+    upsertSearchAttributes([
+      { key: BulkTaskIdAttribute, value: taskId },
+      { key: PlatformAttribute, value: bulk.platform },
+    ]);
+
+    const showProgress = () =>
+      setCurrentDetails(
+        `**${state.completed + state.failed + state.cancelled}/${accountIds.length}** accounts done ` +
+          `(${state.completed} completed, ${state.failed} failed), ${running.size} running`,
+      );
+
+    const recordFailure = (accountId: string) => {
+      state.failed++;
+      if (state.failedAccountIds.length < FAILED_IDS_KEPT) state.failedAccountIds.push(accountId);
+    };
+
+    /**
+     * A child that failed outright (or never started) has not recorded its end: the parent
+     * does. A write that fails here is only logged, so it never fails the bulk.
+     */
+    const recordChildFailure = async (accountId: string, err: unknown) => {
+      const reason = clipText(`account ${accountId}: ${err instanceof ChildWorkflowFailure && err.cause ? err.cause.message : err instanceof Error ? err.message : String(err)}`);
+      try {
+        await CancellationScope.nonCancellable(() => writeLog(taskId, { accountId, level: 'error', message: reason, accountStatus: { status: 'failed', currentStep: 'done', error: reason } }));
+      } catch (writeErr) {
+        log.warn('could not record a failed account', { taskId, accountId, error: String(writeErr) });
+      }
+    };
+
+    const onChildDone = (accountId: string, result: AccountResult | undefined, err?: unknown) => {
+      running.delete(accountId);
+      if (result?.status === 'completed') state.completed++;
+      else if ((err && isCancellation(err)) || result?.status === 'cancelled') state.cancelled++;
+      else recordFailure(accountId);
+      showProgress();
+    };
+
+    if (!registered) {
+      if (bulk.driveFolder) {
         // Videos from Drive are downloaded under MEDIA_ROOT before any account starts.
-        const imported = await importDriveFolder({ taskId, ...input.driveFolder });
-        input = { ...input, videos: [...input.videos, ...imported], driveFolder: undefined };
+        const imported = await importDriveFolder({ taskId, ...bulk.driveFolder });
+        input = { ...bulk, videos: [...bulk.videos, ...imported], driveFolder: undefined };
       }
-      const { unknownAccountIds } = await registerTask({ ...input, workflowId: workflowInfo().workflowId });
-      await writeLog({ level: 'info', message: `bulk ${taskId}: ${input.videos.length} video(s) × ${accountIds.length} account(s) on ${input.platform}, concurrency ${input.options.concurrency}` });
-      for (const accountId of unknownAccountIds) {
-        await writeLog({
-          accountId,
-          level: 'error',
-          message: `unknown account ${accountId}: create it first (POST /accounts); skipped`,
-          accountStatus: { status: 'failed', currentStep: 'done', error: `unknown account: ${accountId}` },
-        });
-      }
-      state.unknownAccountIds = unknownAccountIds;
+      await register(input, fingerprint!);
     }
+    const resolved: BulkUploadInput = input;
     const skipped = new Set(state.unknownAccountIds);
     showProgress();
 
     while (state.nextIndex < accountIds.length || running.size > 0) {
-      while (running.size < input.options.concurrency && state.nextIndex < accountIds.length && !historyIsLong()) {
+      while (running.size < resolved.options.concurrency && state.nextIndex < accountIds.length && !historyIsLong(historyLimit)) {
         const accountId = accountIds[state.nextIndex++]!;
         if (skipped.has(accountId)) {
           recordFailure(accountId);
@@ -180,15 +222,15 @@ export async function BulkUpload(request: BulkUploadRequest, carried?: BulkProgr
         // instead of one task per child.
         const child = executeChild(AccountUpload, {
           workflowId: accountUploadWorkflowId(taskId, accountId),
-          args: [{ taskId, accountId, platform: input.platform, videos: input.videos, preset: input.options.uniquifyPreset, ...(input.options.dryRun ? { dryRun: true } : {}) }],
+          args: [{ taskId, accountId, platform: resolved.platform, videos: resolved.videos, preset: resolved.options.uniquifyPreset, ...(resolved.options.dryRun ? { dryRun: true } : {}) }],
           // Cancelling or terminating the bulk cancels its accounts: nothing keeps uploading unseen.
           parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
           typedSearchAttributes: [
             { key: BulkTaskIdAttribute, value: taskId },
             { key: AccountIdAttribute, value: accountId },
-            { key: PlatformAttribute, value: input.platform },
+            { key: PlatformAttribute, value: resolved.platform },
           ],
-          staticSummary: `Account ${accountId}: ${input.videos.length} video(s) to ${input.platform}`,
+          staticSummary: `Account ${accountId}: ${resolved.videos.length} video(s) to ${resolved.platform}`,
           staticDetails: `Part of bulk ${taskId}.`,
         });
         running.set(
@@ -216,25 +258,35 @@ export async function BulkUpload(request: BulkUploadRequest, carried?: BulkProgr
     if (state.nextIndex < accountIds.length) {
       // History is long: every child of this run has finished, so nothing is left behind.
       // The resolved input: a Drive folder is not listed again.
-      await continueAsNew<typeof BulkUpload>(input, state);
+      await continueAsNew<typeof BulkUpload>({ kind: 'continued', input: resolved, state });
     }
+
+    const total: AccountCounts = { completed: state.completed + state.earlier.completed, failed: state.failed + state.earlier.failed, cancelled: state.cancelled + state.earlier.cancelled };
+    status = bulkOutcome(total);
+    await recordTaskStatus({ taskId, status, completedAccounts: total.completed, failedAccounts: total.failed });
+    await writeLog(taskId, {
+      level: status === 'completed' ? 'info' : 'error',
+      message: `bulk ${taskId}: ${status}: ${state.completed} completed, ${state.failed} failed of ${accountIds.length} account(s)`,
+    });
+    const { completed, failed, cancelled, failedAccountIds } = state;
+    return { taskId, status, total: accountIds.length, completed, failed, cancelled, failedAccountIds };
   } catch (err) {
     if (!isCancellation(err)) throw err;
     status = 'cancelled';
     await CancellationScope.nonCancellable(async () => {
       await Promise.allSettled(running.values());
-      await recordTaskStatus({ taskId, status, completedAccounts: state.completed, failedAccounts: state.failed });
-      await writeLog({ level: 'warn', message: `bulk ${taskId}: cancelled after ${state.completed} completed and ${state.failed} failed account(s)` });
+      try {
+        // Cancelled before the task was registered: register it now, so that every one of
+        // its accounts shows `cancelled` however early the cancel came.
+        if (!input) ({ input, fingerprint } = await validateBulkInput(start as BulkUploadRequest));
+        if (!registered) await register(input, fingerprint!);
+      } catch (registerErr) {
+        log.warn('a bulk cancelled before registration could not be registered', { error: String(registerErr) });
+      }
+      if (!input) return;
+      await recordTaskStatus({ taskId: input.taskId, status, completedAccounts: state.completed + state.earlier.completed, failedAccounts: state.failed + state.earlier.failed });
+      await writeLog(input.taskId, { level: 'warn', message: `bulk ${input.taskId}: cancelled after ${state.completed} completed and ${state.failed} failed account(s)` });
     });
     throw err;
   }
-
-  status = finalStatus(state);
-  await recordTaskStatus({ taskId, status, completedAccounts: state.completed, failedAccounts: state.failed });
-  await writeLog({
-    level: status === 'completed' ? 'info' : 'error',
-    message: `bulk ${taskId}: ${status}: ${state.completed} completed, ${state.failed} failed of ${accountIds.length} account(s)`,
-  });
-  const { completed, failed, cancelled, failedAccountIds } = state;
-  return { taskId, status, total: accountIds.length, completed, failed, cancelled, failedAccountIds };
 }

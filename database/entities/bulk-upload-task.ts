@@ -1,16 +1,19 @@
 import { Collection, EntitySchema, OptionalProps } from '@mikro-orm/core';
-import type { TaskStatus } from '../../contracts/activities';
+import type { BulkOptions } from '../../contracts/bulk-input';
+import type { TaskStatus } from '../../contracts/statuses';
 import type { BulkUploadAccount } from './bulk-upload-account';
 import type { LogLine } from './log-line';
 
 /** One bulk upload: what was asked, how far it got, and its log. */
 export class BulkUploadTask {
-  [OptionalProps]?: 'status' | 'accountCount' | 'completedAccounts' | 'failedAccounts' | 'createdAt' | 'updatedAt' | 'finishedAt';
+  [OptionalProps]?: 'status' | 'accountCount' | 'completedAccounts' | 'failedAccounts' | 'createdAt' | 'updatedAt' | 'finishedAt' | 'inputFingerprint';
   id!: string;
   platform!: string;
   workflowId!: string;
   status: TaskStatus = 'pending';
-  options!: { uniquifyPreset: string; concurrency: number; dryRun?: boolean };
+  options!: BulkOptions;
+  /** Fingerprint of the input the bulk was started with (bulks/fingerprint.ts); null for tasks older than it. */
+  inputFingerprint?: string | null;
   accountCount = 0;
   completedAccounts = 0;
   failedAccounts = 0;
@@ -31,6 +34,7 @@ export const BulkUploadTaskSchema = new EntitySchema<BulkUploadTask>({
     workflowId: { type: 'string', length: 255 },
     status: { type: 'string', length: 32, index: true },
     options: { type: 'json' },
+    inputFingerprint: { type: 'string', length: 64, nullable: true },
     accountCount: { type: 'integer' },
     completedAccounts: { type: 'integer' },
     failedAccounts: { type: 'integer' },

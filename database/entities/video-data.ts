@@ -1,3 +1,4 @@
+import type { VideoStatus } from '../../contracts/statuses';
 import { EntitySchema, OptionalProps } from '@mikro-orm/core';
 import type { BulkUploadTask } from './bulk-upload-task';
 
@@ -16,7 +17,7 @@ export class VideoData {
   filePath?: string | null;
   sha256?: string | null;
   applied?: string[] | null;
-  status: 'pending' | 'uniquified' | 'published' | 'failed' = 'pending';
+  status: VideoStatus = 'pending';
   postId?: string | null;
   postUrl?: string | null;
   error?: string | null;

@@ -1,11 +1,7 @@
-import { Migration } from '@mikro-orm/migrations';
-import type { Knex } from '@mikro-orm/knex';
+import { KnexMigration } from './knex-migration';
 
-/**
- * The first schema. Written with knex's schema builder rather than raw SQL so the same
- * migration runs on SQLite (the embedded default) and PostgreSQL (many workers).
- */
-export class Migration20261123000000_initial extends Migration {
+/** The first schema. */
+export class Migration20261123000000_initial extends KnexMigration {
   override async up(): Promise<void> {
 
     this.addAll(
@@ -89,15 +85,5 @@ export class Migration20261123000000_initial extends Migration {
     for (const table of ['log_line', 'video_data', 'bulk_upload_account', 'bulk_upload_task', 'account']) {
       this.addAll(this.schema().dropTableIfExists(table));
     }
-  }
-
-  /** A fresh schema builder: knex's builder accumulates every call made on it. */
-  private schema(): Knex.SchemaBuilder {
-    return this.getKnex().schema;
-  }
-
-  /** A schema builder may compile to several statements (indexes); each is run on its own. */
-  private addAll(builder: Knex.SchemaBuilder): void {
-    for (const statement of builder.toSQL()) this.addSql(statement.sql);
   }
 }

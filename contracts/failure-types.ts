@@ -1,0 +1,50 @@
+/**
+ * The types of every failure an activity raises on purpose: the `type` of its
+ * `ApplicationFailure`. Activities set them, workflows branch on them, the retry policies
+ * list the ones a retry cannot fix. Spelled here once; free of Node modules (workflows import it).
+ */
+export const FAILURE = {
+  /** An activity's input did not match its schema (a hand-started workflow, an old history). */
+  InvalidInput: 'InvalidInput',
+  VideoNotFound: 'VideoNotFound',
+  NotAVideo: 'NotAVideo',
+  PathOutsideMediaRoot: 'PathOutsideMediaRoot',
+  VideoTooLarge: 'VideoTooLarge',
+  UnknownAccount: 'UnknownAccount',
+  UnknownPlatform: 'UnknownPlatform',
+  BadCredentials: 'BadCredentials',
+  DuplicateVideo: 'DuplicateVideo',
+  UploadRejected: 'UploadRejected',
+  SecretsKey: 'SecretsKey',
+  NoVideos: 'NoVideos',
+  GoogleNotConfigured: 'GoogleNotConfigured',
+  /** An upload made no progress for too long: retryable, the next attempt starts afresh. */
+  UploadStalled: 'UploadStalled',
+} as const;
+
+export type FailureType = (typeof FAILURE)[keyof typeof FAILURE];
+
+/** Failures a retry cannot fix: the retry policies stop at them. */
+export const NON_RETRYABLE_FAILURES: readonly FailureType[] = [
+  FAILURE.InvalidInput,
+  FAILURE.VideoNotFound,
+  FAILURE.NotAVideo,
+  FAILURE.PathOutsideMediaRoot,
+  FAILURE.VideoTooLarge,
+  FAILURE.UnknownAccount,
+  FAILURE.UnknownPlatform,
+  FAILURE.BadCredentials,
+  FAILURE.DuplicateVideo,
+  FAILURE.UploadRejected,
+  FAILURE.SecretsKey,
+  FAILURE.NoVideos,
+  FAILURE.GoogleNotConfigured,
+];
+
+/** Failures after which no other video of the same account can succeed. */
+export const ACCOUNT_FATAL_FAILURES: readonly FailureType[] = [FAILURE.BadCredentials, FAILURE.UnknownAccount, FAILURE.UnknownPlatform, FAILURE.SecretsKey];
+
+/** The type of a retryable platform failure, e.g. `Platform_timeout`. */
+export function platformFailureType(kind: string): string {
+  return `Platform_${kind}`;
+}
