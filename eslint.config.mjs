@@ -4,6 +4,9 @@ import { builtinModules } from 'node:module';
 import tseslint from 'typescript-eslint';
 
 const nodeModules = [...builtinModules.flatMap((m) => [m, `${m}/*`]), 'node:*'];
+// The HTTP API is a front end: nothing else depends on it. Its own tests and the SSE
+// benchmark drive it in-process, so they may import it.
+const noApiImports = { group: ['**/api', '**/api/**'], message: 'Only the API imports from api/: shared code lives in bulks/, runtime/ or contracts/.' };
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', '.temporal/**', 'var/**', 'bench/results/**'] },
@@ -12,6 +15,11 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  {
+    files: ['**/*.ts', '**/*.tsx'],
+    ignores: ['api/**', 'test/**', '**/*.test.ts', 'bench/logs.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [noApiImports] }] },
   },
   {
     files: ['workflows/**/*.ts', 'contracts/**/*.ts'],
@@ -24,6 +32,7 @@ export default tseslint.config(
             { group: nodeModules, message: 'Workflow code must be deterministic: no Node modules. Do this in an activity.' },
             { group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/testing'], message: 'Workflows import only @temporalio/workflow (and @temporalio/common).' },
             { group: ['**/activities', '**/activities/**'], allowTypeImports: true, message: 'Workflows import only types from activities (import type).' },
+            noApiImports,
           ],
         },
       ],

@@ -1,9 +1,10 @@
 import type { Client } from '@temporalio/client';
+import type { BulkService } from '../bulks';
 import type { Config } from '../config';
 import type { Orm } from '../database/orm';
 import type { SecretBox } from '../database/secrets';
 import type { LogStore } from '../logs/log-store';
-import type { CacheRouteDeps } from './routes/cache';
+import type { CacheClients } from '../runtime';
 
 /** What the HTTP API needs; handed in so tests can build the app on their own services. */
 export interface ApiDeps {
@@ -12,6 +13,8 @@ export interface ApiDeps {
   orm: Orm;
   logStore: LogStore;
   secrets: SecretBox;
+  /** The bulk use cases: admit, start, status, list, cancel, retry. */
+  bulks: BulkService;
   /** The API cache and the Google and Huntflow clients behind it. */
-  cache: CacheRouteDeps;
+  cache: CacheClients;
 }

@@ -3,26 +3,25 @@
  * is false — the demo platform beside it on DEMO_PLATFORM_PORT.
  */
 import { serve } from '@hono/node-server';
-import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../config';
-import { openDatabase } from '../database/orm';
-import { loadSecretBox } from '../database/secrets';
 import { startDemoPlatform } from '../demo-platform/server';
-import { createLogStore } from '../logs/log-store';
-import { createRedis, waitForRedis } from '../redis/connection';
+import { bulkService, connectTemporal, openServices } from '../runtime';
 import { createApp } from './app';
-import { cacheDepsFromConfig } from './routes/cache';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const orm = await openDatabase(config.database);
-  const redis = createRedis(config.redis.url, 'clipfleet-api');
-  if (!(await waitForRedis(redis))) console.warn(`api: Redis does not answer on ${config.redis.url}; logs are read from the database until it does`);
-  const connection = await Connection.connect({ address: config.temporal.address });
-  const temporal = new Client({ connection, namespace: config.temporal.namespace });
-  const logStore = createLogStore({ orm, redis, maxLines: config.redis.logMaxLines, ttlSeconds: config.redis.logTtlSeconds, consoleWrite: null });
-  const secrets = loadSecretBox({ key: config.database.secretsKey, keyFile: config.database.secretsKeyFile });
-  const app = createApp({ config, temporal, orm, logStore, secrets, cache: cacheDepsFromConfig(config, redis) });
+  const services = await openServices(config, { name: 'clipfleet-api' });
+  if (!services.redisUp) console.warn(`api: Redis does not answer on ${config.redis.url}; logs are read from the database until it does`);
+  const temporal = await connectTemporal(config);
+  const app = createApp({
+    config,
+    temporal: temporal.client,
+    orm: services.orm,
+    logStore: services.logStore,
+    secrets: services.secrets,
+    bulks: bulkService(services, temporal.client),
+    cache: services.cacheClients,
+  });
 
   const demo = config.demoPlatform.embedded
     ? await startDemoPlatform({ dataDir: config.demoPlatform.dataDir, host: config.demoPlatform.host, port: config.demoPlatform.port, publicUrl: config.demoPlatform.url })
@@ -35,9 +34,8 @@ async function main(): Promise<void> {
   const stop = async () => {
     server.close();
     await demo?.close();
-    await connection.close();
-    redis.disconnect();
-    await orm.close();
+    await temporal.close();
+    await services.close();
     process.exit(0);
   };
   process.once('SIGINT', stop);

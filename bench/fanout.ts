@@ -25,13 +25,15 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { loadConfig } from '../config';
 import type { UniquifyPreset } from '../contracts/bulk-input';
-import { bulkUploadWorkflowId } from '../contracts/names';
 import { Account } from '../database/entities';
 import { startDemoPlatform } from '../demo-platform/server';
 import { makeSampleVideo } from '../media';
 import { bundleWorkflows, createWorker } from '../workers/create-worker';
-import { openRuntimeDeps, type RuntimeDeps } from '../workers/runtime-deps';
-import type { BulkUploadResult } from '../workflows/bulk-upload';
+import { openWorkerRuntime, type WorkerRuntime } from '../runtime';
+import { BulkUpload, progressQuery, type BulkUploadResult } from '../workflows/bulk-upload';
+import { createBulkService } from '../bulks';
+import { bulkFingerprint } from '../bulks/fingerprint';
+import { parseBulkUploadInput } from '../contracts/bulk-input';
 import { benchRedisUrl, flags, intFlag, intListFlag, machineInfo, main, round, run, saveResult, type ResultTable } from './lib';
 
 type Mode = 'dry' | 'real';
@@ -94,7 +96,7 @@ function workerCpuSeconds(): number {
 }
 
 /** Creates the accounts in the database, and on the demo platform when uploads are real. */
-async function createAccounts(deps: RuntimeDeps, ids: string[], demoUrl: string | null): Promise<void> {
+async function createAccounts(deps: WorkerRuntime, ids: string[], demoUrl: string | null): Promise<void> {
   const em = deps.orm.em.fork();
   const passwordEnc = deps.secrets.encrypt('bench-password');
   for (let i = 0; i < ids.length; i += 500) {
@@ -108,7 +110,7 @@ async function createAccounts(deps: RuntimeDeps, ids: string[], demoUrl: string 
 }
 
 /** The same activity calls as AccountUpload makes, called directly: the work without the orchestration. */
-async function plainLoop(deps: RuntimeDeps, taskId: string, accountIds: string[], videos: Video[], opts: { concurrency: number; dryRun: boolean; preset: UniquifyPreset }): Promise<number> {
+async function plainLoop(deps: WorkerRuntime, taskId: string, accountIds: string[], videos: Video[], opts: { concurrency: number; dryRun: boolean; preset: UniquifyPreset }): Promise<number> {
   const acts = createActivities(deps);
   // Each call its own activity id in a run of its own, as in a workflow: appendLog keys its
   // lines by them, and a key seen before would skip the work.
@@ -117,7 +119,7 @@ async function plainLoop(deps: RuntimeDeps, taskId: string, accountIds: string[]
   const call = <A extends unknown[], R>(fn: (...a: A) => Promise<R>, ...a: A) => new MockActivityEnvironment({ attempt: 1, activityId: String(++seq), workflowExecution }).run(fn, ...a);
   const dry = opts.dryRun ? { dryRun: true } : {};
   const t0 = performance.now();
-  await call(acts.registerTask, { taskId, platform: 'demo', videos, accountIds, options: { uniquifyPreset: opts.preset, concurrency: opts.concurrency, ...dry }, workflowId: `plain-${taskId}` });
+  await call(acts.registerTask, { taskId, platform: 'demo', videos, accountIds, options: { uniquifyPreset: opts.preset, concurrency: opts.concurrency, ...dry }, workflowId: `plain-${taskId}`, fingerprint: `plain-${taskId}` });
   await call(acts.appendLog, { taskId, level: 'info', message: `bulk ${taskId}` });
   let next = 0;
   const worker = async () => {
@@ -137,7 +139,7 @@ async function plainLoop(deps: RuntimeDeps, taskId: string, accountIds: string[]
     }
   };
   await Promise.all(Array.from({ length: Math.min(opts.concurrency, accountIds.length) }, worker));
-  await call(acts.recordTaskStatus, { taskId, status: 'completed' });
+  await call(acts.recordTaskStatus, { taskId, status: 'completed', completedAccounts: accountIds.length, failedAccounts: 0 });
   await call(acts.appendLog, { taskId, level: 'info', message: `bulk ${taskId}: completed` });
   return (performance.now() - t0) / 1000;
 }
@@ -182,7 +184,7 @@ main(async () => {
     ARTIFACTS_DIR: path.join(dir, 'artifacts'),
     ...(demo ? { DEMO_PLATFORM_URL: demo.url, BROWSER_CONCURRENCY: String(concurrency) } : {}),
   });
-  const deps = await openRuntimeDeps(config, { consoleLogs: false });
+  const deps = await openWorkerRuntime(config, { consoleLogs: false });
   const env = await TestWorkflowEnvironment.createFromExistingServer({ address: config.temporal.address, namespace: config.temporal.namespace });
   const worker = await createWorker({
     connection: env.nativeConnection,
@@ -194,6 +196,7 @@ main(async () => {
     workflowThreadPoolSize: workflowThreads,
   });
   const running = worker.run();
+  const bulks = createBulkService({ temporal: env.client, orm: deps.orm, config });
   const serverPid = await temporalServerPid();
 
   const videos: Video[] = [];
@@ -216,22 +219,21 @@ main(async () => {
       const viaTemporal = async (accountIds: string[], taskId: string): Promise<TemporalRun> => {
         const cpu0 = { worker: workerCpuSeconds(), server: await processCpuSeconds(serverPid) };
         const t0 = performance.now();
-        const handle = await env.client.workflow.start('BulkUpload', {
-          taskQueue: config.temporal.taskQueue,
-          workflowId: bulkUploadWorkflowId(taskId),
-          args: [{ taskId, videos, accountIds, options: { concurrency, uniquifyPreset: preset, ...(dryRun ? { dryRun: true } : {}) } }],
-        });
+        // Started as the API starts a bulk, without the admission checks (they are not orchestration).
+        const input = parseBulkUploadInput({ taskId, videos, accountIds, options: { concurrency, uniquifyPreset: preset, dryRun } });
+        const started = await bulks.start({ input, fingerprint: bulkFingerprint(input) });
+        const handle = env.client.workflow.getHandle<typeof BulkUpload>(started.workflowId);
         const progress = setInterval(() => {
-          handle.query<{ completed: number; failed: number }>('progress').then(
+          handle.query(progressQuery).then(
             (p) => process.stdout.write(`\r  ${n} accounts: ${p.completed + p.failed}/${n} done, ${((performance.now() - t0) / 1000).toFixed(0)} s `),
             () => undefined,
           );
         }, 2000);
-        const result = await env.client.workflow.getHandle<() => Promise<BulkUploadResult>>(handle.workflowId).result().finally(() => clearInterval(progress));
+        const result = await handle.result().finally(() => clearInterval(progress));
         const wall = (performance.now() - t0) / 1000;
         const cpu1 = { worker: workerCpuSeconds(), server: await processCpuSeconds(serverPid) };
         process.stdout.write('\n');
-        const histories = await runHistoryLengths(env.client, handle.workflowId, handle.firstExecutionRunId);
+        const histories = await runHistoryLengths(env.client, handle.workflowId, started.runId!);
         return { result, wall, histories, workerCpu: cpu1.worker - cpu0.worker, serverCpu: cpu0.server !== null && cpu1.server !== null ? cpu1.server - cpu0.server : null };
       };
 

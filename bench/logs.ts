@@ -17,7 +17,9 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import { createApp } from '../api/app';
-import { cacheDepsFromConfig } from '../api/routes/cache';
+import { createBulkService } from '../bulks';
+import { accountUploadWorkflowId, bulkUploadWorkflowId } from '../contracts/names';
+import { openCacheClients } from '../runtime';
 import { loadConfig } from '../config';
 import { accountLogsKey, taskLogsKey } from '../contracts/names';
 import { BulkUploadAccount, BulkUploadTask } from '../database/entities';
@@ -32,8 +34,8 @@ const API_TOKEN = `bench-${randomBytes(12).toString('hex')}`;
 
 async function makeTask(orm: Orm, taskId: string, accountIds: string[]): Promise<void> {
   const em = orm.em.fork();
-  const task = em.create(BulkUploadTask, { id: taskId, platform: 'demo', workflowId: `bulk-upload-${taskId}`, options: { uniquifyPreset: 'fast', concurrency: accountIds.length }, status: 'running', accountCount: accountIds.length });
-  for (const accountId of accountIds) em.create(BulkUploadAccount, { task, accountId, workflowId: `bulk-upload-${taskId}-account-${accountId}` });
+  const task = em.create(BulkUploadTask, { id: taskId, platform: 'demo', workflowId: bulkUploadWorkflowId(taskId), options: { uniquifyPreset: 'fast', concurrency: accountIds.length, dryRun: true }, status: 'running', accountCount: accountIds.length });
+  for (const accountId of accountIds) em.create(BulkUploadAccount, { task, accountId, workflowId: accountUploadWorkflowId(taskId, accountId) });
   await em.flush();
 }
 
@@ -203,7 +205,7 @@ main(async () => {
     const latencyRows: { reader: string; pollMs: number; samples: number[] }[] = [];
     const readers: { reader: string; pollMs: number; listen: (taskId: string) => ReturnType<typeof sseListener> }[] = [];
     for (const pollMs of polls) {
-      const app = createApp({ config: { ...config, api: { ...config.api, token: API_TOKEN, logPollMs: pollMs } }, temporal, orm, logStore: store, secrets: createSecretBox(randomBytes(32).toString('base64')), cache: cacheDepsFromConfig(config, redis) });
+      const app = createApp({ config: { ...config, api: { ...config.api, token: API_TOKEN, logPollMs: pollMs } }, temporal, orm, logStore: store, secrets: createSecretBox(randomBytes(32).toString('base64')), bulks: createBulkService({ temporal, orm, config }), cache: openCacheClients(config, redis) });
       const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
       await new Promise<void>((resolve) => server.once('listening', () => resolve()));
       closers.push(() => new Promise<void>((resolve) => {

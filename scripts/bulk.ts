@@ -1,21 +1,19 @@
 /**
  * Debug commands for bulks, talking straight to Temporal, the database and Redis:
- *   npm run bulk -- run <input.json>        validate, start, show progress until done
+ *   npm run bulk -- run <input.json>        check, start, show progress until done
  *   npm run bulk -- status <taskId>         status and per-account progress
  *   npm run bulk -- logs <taskId> [--account <id>]
+ * `run` admits a bulk exactly as `POST /bulk-uploads` does: bad input exits with 2 and
+ * names each field.
  */
 import fs from 'node:fs/promises';
-import { Client, Connection } from '@temporalio/client';
-import { BulkAlreadyExistsError, readBulkStatus, startBulk } from '../api/bulk-service';
-import { bulkLinks } from '../api/links';
+import type { Client } from '@temporalio/client';
+import { BulkConflictError, BulkInputError, type BulkService } from '../bulks';
 import { loadConfig, type Config } from '../config';
-import { BulkInputError, parseBulkUploadInput } from '../contracts/bulk-input';
-import { openDatabase, type Orm } from '../database/orm';
+import { bulkLinks } from '../bulks/links';
 import { formatConsoleLine } from '../logs/console-format';
-import { createLogStore } from '../logs/log-store';
-import { MediaError, resolveVideoPath } from '../media';
-import { createRedis, waitForRedis } from '../redis/connection';
-import type { BulkProgress } from '../workflows/bulk-upload';
+import { bulkService, connectTemporal, openServices, type Services } from '../runtime';
+import { progressQuery } from '../workflows/bulk-upload';
 
 const USAGE = 'usage: npm run bulk -- run <input.json> | status <taskId> | logs <taskId> [--account <id>]';
 
@@ -25,7 +23,7 @@ export function progressBar(done: number, total: number, width = 30): string {
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`;
 }
 
-async function run(config: Config, client: Client, orm: Orm, file: string): Promise<number> {
+async function run(config: Config, client: Client, bulks: BulkService, file: string): Promise<number> {
   let raw: unknown;
   try {
     raw = JSON.parse(await fs.readFile(file, 'utf8'));
@@ -33,38 +31,30 @@ async function run(config: Config, client: Client, orm: Orm, file: string): Prom
     console.error(`cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
     return 2;
   }
-  let input;
+  let started;
   try {
-    input = parseBulkUploadInput(raw);
-    for (const [i, v] of input.videos.entries()) {
-      await resolveVideoPath(config.media.root, v.path, config.media.maxVideoBytes).catch((err: unknown) => {
-        throw err instanceof MediaError ? new BulkInputError([{ field: `videos.${i}.path`, message: err.message }]) : err;
-      });
-    }
+    started = await bulks.submit(raw);
   } catch (err) {
     if (err instanceof BulkInputError) {
       console.error(`${file}: ${err.message}`);
       return 2;
     }
-    throw err;
-  }
-  try {
-    await startBulk(client, config.temporal, input);
-  } catch (err) {
-    if (err instanceof BulkAlreadyExistsError) {
-      console.error(err.message);
+    if (err instanceof BulkConflictError) {
+      console.error(`${file}: ${err.field}: ${err.message}`);
       return 2;
     }
     throw err;
   }
-  const links = bulkLinks(config, input.taskId);
-  console.log(`started bulk ${input.taskId}\n  Web UI: ${links.webUi}\n  status: npm run bulk -- status ${input.taskId}`);
-  const handle = client.workflow.getHandle(`bulk-upload-${input.taskId}`);
+  const { taskId } = started;
+  const links = bulkLinks(config, taskId);
+  console.log(`${started.alreadyStarted ? 'already started' : 'started'}: bulk ${taskId}\n  dashboard: ${links.dashboard}\n  Web UI:    ${links.webUi}\n  status:    npm run bulk -- status ${taskId}`);
+  const handle = client.workflow.getHandle(started.workflowId);
   const tty = process.stdout.isTTY;
   for (;;) {
     const description = await handle.describe();
     if (description.status.name !== 'RUNNING') break;
-    const p = await handle.query<BulkProgress>('progress').catch(() => undefined);
+    // Not answered while the bulk still checks its input: the next second asks again.
+    const p = await handle.query(progressQuery).catch(() => undefined);
     if (p) {
       const line = `${progressBar(p.completed + p.failed + p.cancelled, p.total)} accounts  ${p.completed} completed, ${p.failed} failed, ${p.running.length} running`;
       if (tty) process.stdout.write(`\r${line}\x1b[K`);
@@ -73,9 +63,20 @@ async function run(config: Config, client: Client, orm: Orm, file: string): Prom
     await new Promise((r) => setTimeout(r, 1_000));
   }
   if (tty) process.stdout.write('\n');
-  const status = await readBulkStatus(client, orm, input.taskId);
-  console.log(`bulk ${input.taskId}: ${status?.status} (${status?.completed} completed, ${status?.failed} failed of ${status?.total})`);
+  const status = await bulks.status(taskId);
+  console.log(`bulk ${taskId}: ${status?.status} (${status?.completed} completed, ${status?.failed} failed of ${status?.total})`);
   return status?.status === 'completed' ? 0 : 1;
+}
+
+async function logs(services: Services, taskId: string, accountId: string | undefined): Promise<number> {
+  let after: string | undefined;
+  for (;;) {
+    const { entries, source } = await services.logStore.read(taskId, { accountId, after, limit: 1_000 });
+    if (!after) console.error(`(from ${source})`);
+    for (const e of entries) console.log(formatConsoleLine({ ...e, time: new Date(e.time) }));
+    if (entries.length < 1_000) return 0;
+    after = entries.at(-1)?.id;
+  }
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -85,41 +86,28 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const config = loadConfig();
-  const orm = await openDatabase(config.database);
-  const connection = await Connection.connect({ address: config.temporal.address });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const services = await openServices(config, { name: 'clipfleet-cli', redisWaitMs: 1_000 });
   try {
-    if (command === 'run') return await run(config, client, orm, arg);
-    if (command === 'status') {
-      const status = await readBulkStatus(client, orm, arg);
+    if (command === 'logs') {
+      const accountFlag = rest.indexOf('--account');
+      return await logs(services, arg, accountFlag >= 0 ? rest[accountFlag + 1] : undefined);
+    }
+    const temporal = await connectTemporal(config);
+    try {
+      const bulks = bulkService(services, temporal.client);
+      if (command === 'run') return await run(config, temporal.client, bulks, arg);
+      const status = await bulks.status(arg);
       if (!status) {
         console.error(`no bulk upload with task id "${arg}"`);
         return 1;
       }
       console.log(JSON.stringify({ ...status, links: bulkLinks(config, arg) }, null, 2));
       return 0;
-    }
-    const accountFlag = rest.indexOf('--account');
-    const accountId = accountFlag >= 0 ? rest[accountFlag + 1] : undefined;
-    const redis = createRedis(config.redis.url, 'clipfleet-cli');
-    await waitForRedis(redis, 1_000);
-    try {
-      const store = createLogStore({ orm, redis, maxLines: config.redis.logMaxLines, ttlSeconds: config.redis.logTtlSeconds, consoleWrite: null });
-      let after: string | undefined;
-      for (;;) {
-        const { entries, source } = await store.read(arg, { accountId, after, limit: 1_000 });
-        if (!after) console.error(`(from ${source})`);
-        for (const e of entries) console.log(formatConsoleLine({ ...e, time: new Date(e.time) }));
-        if (entries.length < 1_000) break;
-        after = entries.at(-1)?.id;
-      }
-      return 0;
     } finally {
-      redis.disconnect();
+      await temporal.close();
     }
   } finally {
-    await connection.close();
-    await orm.close();
+    await services.close();
   }
 }
 

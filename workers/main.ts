@@ -5,11 +5,11 @@
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from '../config';
 import { createWorker } from './create-worker';
-import { openRuntimeDeps } from './runtime-deps';
+import { openWorkerRuntime } from '../runtime';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const deps = await openRuntimeDeps(config);
+  const deps = await openWorkerRuntime(config);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const worker = await createWorker({
     connection,

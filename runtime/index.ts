@@ -1,0 +1,135 @@
+/**
+ * Wiring: opens what clipfleet's processes need from the configuration, the same way for
+ * every one of them (worker, API, CLI commands, benchmarks, test stacks), and closes it
+ * again. Nothing else constructs the database, Redis, the log store, the cache clients or
+ * the Temporal client.
+ */
+import { Client, Connection } from '@temporalio/client';
+import type { ActivityDeps } from '../activities';
+import { createBulkService, type BulkService } from '../bulks';
+import { createCacheService, type CacheService } from '../cache';
+import type { Config } from '../config';
+import { openDatabase, type Orm } from '../database/orm';
+import { loadSecretBox, type SecretBox } from '../database/secrets';
+import { GoogleAPICache } from '../integrations/google/google-api-cache';
+import { HuntflowAPICache } from '../integrations/huntflow/huntflow-api-cache';
+import { HuntflowClient, huntflowOptionsFromConfig } from '../integrations/huntflow/huntflow-client';
+import { createLogStore, type LogStore } from '../logs/log-store';
+import { configureFfmpeg } from '../media';
+import { createBrowserPool } from '../platforms/browser-pool';
+import { getPlatformAdapter } from '../platforms/registry';
+import { createRedis, waitForRedis, type RedisClient } from '../redis/connection';
+
+/** The API cache and the Google and Huntflow clients that read through it. */
+export interface CacheClients {
+  cache: CacheService;
+  google: GoogleAPICache;
+  huntflow: HuntflowAPICache;
+}
+
+/** The shared services of a process. */
+export interface Services {
+  config: Config;
+  orm: Orm;
+  redis: RedisClient;
+  logStore: LogStore;
+  secrets: SecretBox;
+  cacheClients: CacheClients;
+  /** True when Redis answered at start; readers fall back to the database meanwhile. */
+  redisUp: boolean;
+  close(): Promise<void>;
+}
+
+export interface OpenServicesOptions {
+  /** Redis client name, as `CLIENT LIST` shows it, e.g. `clipfleet-api`. */
+  name: string;
+  /** Write log lines to the console too (the worker does; the API and tests do not). */
+  consoleLogs?: boolean;
+  /** How long to wait for Redis before going on without it. */
+  redisWaitMs?: number;
+}
+
+/** Builds the cache clients over one Redis client. */
+export function openCacheClients(config: Pick<Config, 'cache' | 'google' | 'huntflow'>, redis: RedisClient): CacheClients {
+  const cache = createCacheService(config, redis);
+  const huntflowClient = new HuntflowClient({ ...huntflowOptionsFromConfig(config.huntflow), log: (m) => console.log(`${new Date().toISOString()} ${m}`) });
+  return { cache, google: new GoogleAPICache({ cache, google: config.google }), huntflow: new HuntflowAPICache(cache, huntflowClient) };
+}
+
+/** Opens the database (migrating it), Redis, the log store, the secret box and the cache clients. */
+export async function openServices(config: Config, opts: OpenServicesOptions): Promise<Services> {
+  const orm = await openDatabase(config.database);
+  const redis = createRedis(config.redis.url, opts.name);
+  const redisUp = await waitForRedis(redis, opts.redisWaitMs);
+  const logStore = createLogStore({
+    orm,
+    redis,
+    maxLines: config.redis.logMaxLines,
+    ttlSeconds: config.redis.logTtlSeconds,
+    ...(opts.consoleLogs ? {} : { consoleWrite: null }),
+  });
+  return {
+    config,
+    orm,
+    redis,
+    logStore,
+    secrets: loadSecretBox({ key: config.database.secretsKey, keyFile: config.database.secretsKeyFile }),
+    cacheClients: openCacheClients(config, redis),
+    redisUp,
+    async close() {
+      redis.disconnect();
+      await orm.close();
+    },
+  };
+}
+
+/** What the activities need, on top of the shared services: ffmpeg, the browser pool, the platforms. */
+export function activityDeps(services: Services): ActivityDeps & { close(): Promise<void> } {
+  const { config } = services;
+  configureFfmpeg({ ffmpegPath: config.media.ffmpegPath, ffprobePath: config.media.ffprobePath });
+  const browserPool = createBrowserPool(config.browser);
+  return {
+    orm: services.orm,
+    logStore: services.logStore,
+    secrets: services.secrets,
+    browserPool,
+    platform: (name) => getPlatformAdapter(name, { demoPlatformUrl: config.demoPlatform.url }),
+    media: config.media,
+    google: services.cacheClients.google,
+    close: () => browserPool.close(),
+  };
+}
+
+/** A Temporal client on the configured server and namespace. */
+export async function connectTemporal(config: Pick<Config, 'temporal'>): Promise<{ client: Client; close(): Promise<void> }> {
+  const connection = await Connection.connect({ address: config.temporal.address });
+  return { client: new Client({ connection, namespace: config.temporal.namespace }), close: () => connection.close() };
+}
+
+/** The bulk use cases over a Temporal client and the process's services. */
+export function bulkService(services: Services, temporal: Client): BulkService {
+  configureFfmpeg({ ffmpegPath: services.config.media.ffmpegPath, ffprobePath: services.config.media.ffprobePath });
+  return createBulkService({ temporal, orm: services.orm, config: services.config });
+}
+
+/** A worker's dependencies: the shared services plus the activities' own, closed together. */
+export interface WorkerRuntime extends ActivityDeps {
+  services: Services;
+  redis: RedisClient;
+  close(): Promise<void>;
+}
+
+/** Opens everything a worker's activities need (the worker process, test stacks, benchmarks). */
+export async function openWorkerRuntime(config: Config, opts: { consoleLogs?: boolean } = {}): Promise<WorkerRuntime> {
+  const services = await openServices(config, { name: 'clipfleet-worker', consoleLogs: opts.consoleLogs ?? true });
+  const deps = activityDeps(services);
+  return {
+    ...deps,
+    services,
+    redis: services.redis,
+    async close() {
+      await deps.close();
+      await services.close();
+    },
+  };
+}
