@@ -2,12 +2,15 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startTestStack, type TestStack } from '../test/fixtures/stack';
+import { Account, BulkUploadTask } from '../database/entities';
+import { API_TOKEN, startTestStack, type TestStack } from '../test/fixtures/stack';
+
+type ErrorBody = { error: string; issues: { field: string; message: string }[] };
 
 describe('HTTP API boundaries', { timeout: 60_000 }, () => {
   let stack: TestStack;
   before(async () => {
-    stack = await startTestStack({ worker: false, env: { MAX_VIDEO_BYTES: '100000' } });
+    stack = await startTestStack({ worker: false, env: { MAX_VIDEO_BYTES: '100000', LOG_STREAM_POLL_MS: '50' } });
   });
   after(async () => stack?.close());
 
@@ -24,7 +27,11 @@ describe('HTTP API boundaries', { timeout: 60_000 }, () => {
     const body = (await res.json()) as { issues: { field: string }[] };
     assert.deepEqual(body.issues.map((i) => i.field).sort(), ['accountIds', 'videos.0.caption']);
 
-    const notJson = await stack.app.request('/bulk-uploads', { method: 'POST', headers: { authorization: `Bearer ${stack.config.api.token}`, 'content-type': 'application/json' }, body: '{"taskId":' });
+    const notJson = await stack.app.request('/bulk-uploads', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stack.config.api.token}`, 'content-type': 'application/json' },
+      body: '{"taskId":',
+    });
     assert.equal(notJson.status, 400);
   });
 
@@ -67,5 +74,85 @@ describe('HTTP API boundaries', { timeout: 60_000 }, () => {
     const text = JSON.stringify([await res.json(), await (await stack.api('GET', '/accounts')).json()]);
     assert.ok(!text.includes('super-secret-pw') && !text.includes('123456'));
     assert.equal((await stack.api('PUT', '/accounts', { id: 'bad id!', username: 'x', password: 'y' })).status, 400);
+  });
+
+  it('answers 409 naming username when another account already uses that login, and writes nothing', async () => {
+    assert.equal((await stack.api('PUT', '/accounts', { id: 'holder', username: 'shared-login', password: 'holder-pw' })).status, 201);
+
+    const newcomer = await stack.api('PUT', '/accounts', { id: 'newcomer', username: 'shared-login', password: 'newcomer-pw' });
+    assert.equal(newcomer.status, 409);
+    const body = (await newcomer.json()) as ErrorBody;
+    assert.deepEqual(
+      body.issues.map((i) => i.field),
+      ['username'],
+    );
+    assert.match(body.error, /shared-login/);
+    assert.equal((await stack.api('GET', '/accounts/newcomer')).status, 404, 'the refused account was not created');
+
+    assert.equal((await stack.api('PUT', '/accounts', { id: 'renamer', username: 'own-login', password: 'renamer-pw' })).status, 201);
+    const renamed = await stack.api('PUT', '/accounts', { id: 'renamer', username: 'shared-login', password: 'changed-pw' });
+    assert.equal(renamed.status, 409);
+    const kept = await stack.deps.orm.em.fork().findOneOrFail(Account, 'renamer');
+    assert.equal(kept.username, 'own-login');
+    assert.equal(stack.deps.secrets.decrypt(kept.passwordEnc, 'password'), 'renamer-pw', 'the refused update changed nothing');
+  });
+
+  it('names a schema error in valid JSON after the part of the request it is in, not "invalid json"', async () => {
+    const body = await stack.api('POST', '/bulk-uploads', { taskId: 'schema', videos: [{ path: 'a.mp4', caption: 5 }], accountIds: ['a'] });
+    assert.equal(body.status, 400);
+    assert.match(((await body.json()) as ErrorBody).error, /^invalid request body: videos\.0\.caption: /);
+
+    const query = await stack.api('GET', '/bulk-uploads?limit=0');
+    assert.equal(query.status, 400);
+    assert.match(((await query.json()) as ErrorBody).error, /^invalid query: limit: /);
+  });
+
+  it('refuses a body without a JSON content-type by saying so, not by listing missing fields', async () => {
+    const json = JSON.stringify({ id: 'typed', username: 'typed', password: 'typed-pw' });
+    // A Uint8Array body: a string body would get a text/plain content-type from fetch itself.
+    for (const contentType of [undefined, 'text/plain', 'application/x-www-form-urlencoded']) {
+      const res = await stack.app.request('/accounts', {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${API_TOKEN}`, ...(contentType ? { 'content-type': contentType } : {}) },
+        body: new TextEncoder().encode(json),
+      });
+      assert.equal(res.status, 415, `content-type ${contentType ?? '(none)'}`);
+      assert.equal(((await res.json()) as ErrorBody).error, 'content-type must be application/json');
+    }
+    assert.equal((await stack.api('GET', '/accounts/typed')).status, 404);
+  });
+
+  it('serves the logs with and without the trailing slash, as JSON, HTML and SSE', async () => {
+    const em = stack.deps.orm.em.fork();
+    em.create(BulkUploadTask, {
+      id: 'slashes',
+      platform: 'demo',
+      workflowId: 'bulk-upload-slashes',
+      options: { uniquifyPreset: 'fast', concurrency: 1, dryRun: false },
+      status: 'completed',
+      finishedAt: new Date(),
+    });
+    await em.flush();
+    await stack.deps.logStore.append({ taskId: 'slashes', level: 'info', message: 'the one line' });
+
+    for (const url of ['/bulk-upload/slashes/logs', '/bulk-upload/slashes/logs/']) {
+      const json = await stack.api('GET', url);
+      assert.equal(json.status, 200, url);
+      assert.deepEqual(
+        ((await json.json()) as { entries: { message: string }[] }).entries.map((e) => e.message),
+        ['the one line'],
+      );
+
+      const html = await stack.app.request(url, { headers: { authorization: `Bearer ${API_TOKEN}`, accept: 'text/html' } });
+      assert.equal(html.status, 200, url);
+      assert.match(await html.text(), /the one line/);
+
+      // The bulk has finished, so the stream sends its line, then `done`, and ends.
+      const sse = await stack.app.request(url, { headers: { authorization: `Bearer ${API_TOKEN}`, accept: 'text/event-stream' } });
+      assert.equal(sse.status, 200, url);
+      const events = await sse.text();
+      assert.match(events, /event: log\ndata: .*the one line/);
+      assert.match(events, /event: done/);
+    }
   });
 });

@@ -1,13 +1,15 @@
 /**
  * The HTTP API (Hono): auth (bearer token, or the dashboard's session cookie), JSON
  * errors, the route groups and the dashboard pages. Built from its dependencies so tests
- * serve it on their own services.
+ * serve it on their own services. Every route is declared with `createRoute`, so the
+ * OpenAPI document (`/openapi.json`) is generated from the routes themselves.
  */
-import { Hono } from 'hono';
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { requireAuth } from './auth';
 import type { ApiDeps } from './deps';
+import { PUBLIC, openApiDocument, registerSecuritySchemes } from './openapi';
 import { accountRoutes } from './routes/accounts';
 import { bulkUploadRoutes } from './routes/bulk-uploads';
 import { cacheRoutes } from './routes/cache';
@@ -15,14 +17,33 @@ import { dashboardRoutes } from './routes/dashboard';
 import { docsRoutes } from './routes/docs';
 import { logRoutes } from './routes/logs';
 import { sessionRoutes } from './routes/session';
+import { createRouter } from './validation';
 import { DASHBOARD_SCRIPT } from './views/dashboard-script';
 
 /** Largest request body the API reads. */
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
+const healthRoute = createRoute({
+  method: 'get',
+  path: '/health',
+  summary: 'Liveness: the API process answers',
+  ...PUBLIC,
+  responses: { 200: { description: '`{ ok: true }`' } },
+});
+
+const scriptRoute = createRoute({
+  method: 'get',
+  path: '/assets/dashboard.js',
+  summary: "The dashboard's script (static, no data in it)",
+  ...PUBLIC,
+  responses: { 200: { description: 'JavaScript', content: { 'text/javascript': { schema: { type: 'string' } } } } },
+});
+
 /** Builds the API app. */
-export function createApp(deps: ApiDeps): Hono {
-  const app = new Hono();
+export function createApp(deps: ApiDeps): OpenAPIHono {
+  // Not strict: `/bulk-upload/x/logs/` and `/bulk-upload/x/logs` are one route, as people type both.
+  const app = createRouter({ strict: false });
+  registerSecuritySchemes(app);
 
   // Large enough for a 10,000-account bulk; anything bigger is refused before it is parsed.
   app.use(
@@ -33,10 +54,15 @@ export function createApp(deps: ApiDeps): Hono {
     }),
   );
 
-  // Public: health, the sign-in form and the dashboard's static script (no data in it).
-  app.get('/health', (c) => c.json({ ok: true }));
-  app.get('/assets/dashboard.js', (c) => c.body(DASHBOARD_SCRIPT, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' }));
+  // Public: health, the sign-in form, the dashboard's static script and the API description
+  // (no data in any of them). Mounted before the auth middleware, so it never runs for them.
+  app.openapi(healthRoute, (c) => c.json({ ok: true }, 200));
+  app.openapi(scriptRoute, (c) => c.body(DASHBOARD_SCRIPT, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' }));
   app.route('/', sessionRoutes(deps));
+  app.route(
+    '/',
+    docsRoutes(deps, () => openApiDocument(app, deps.config.api.publicUrl)),
+  );
 
   app.use('*', requireAuth(deps.config.api));
   app.route('/', bulkUploadRoutes(deps));
@@ -44,7 +70,6 @@ export function createApp(deps: ApiDeps): Hono {
   app.route('/', accountRoutes(deps));
   app.route('/', cacheRoutes(deps.cache));
   app.route('/', dashboardRoutes(deps));
-  app.route('/', docsRoutes(deps));
 
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
   app.onError((err, c) => {

@@ -18,7 +18,9 @@ type ApiConfig = Config['api'];
 
 function sessionKey(api: ApiConfig): Buffer {
   // A purpose-bound key: the token itself never signs anything, and the secret, when set, wins.
-  return createHmac('sha256', api.sessionSecret ?? api.token).update('clipfleet dashboard session v1').digest();
+  return createHmac('sha256', api.sessionSecret ?? api.token)
+    .update('clipfleet dashboard session v1')
+    .digest();
 }
 
 function sign(api: ApiConfig, payload: string): string {
@@ -48,6 +50,11 @@ export function verifySessionValue(api: ApiConfig, value: string | undefined, no
 /** True when `token` is the API token (compared in constant time). */
 export function isApiToken(api: ApiConfig, token: string): boolean {
   return safeEqual(token, api.token);
+}
+
+/** True when the request carries a valid session cookie of this server. */
+export function hasSession(c: Context, api: ApiConfig): boolean {
+  return verifySessionValue(api, getCookie(c, SESSION_COOKIE));
 }
 
 /** Sets the session cookie on the response. */
@@ -84,7 +91,7 @@ export function requireAuth(api: ApiConfig): MiddlewareHandler {
       if (!isApiToken(api, m[1]!)) return c.json({ error: 'invalid bearer token' }, 401, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
       return next();
     }
-    if (verifySessionValue(api, getCookie(c, SESSION_COOKIE))) return next();
+    if (hasSession(c, api)) return next();
     const accept = c.req.header('accept') ?? '';
     if (c.req.method === 'GET' && accept.includes('text/html')) {
       const here = new URL(c.req.url);

@@ -3,11 +3,12 @@
  * resumes from Last-Event-ID with every line exactly once, and answers from SQLite when
  * Redis is down — including a whole bulk run with Redis unreachable.
  */
-import { cacheDepsFromConfig } from '../api/routes/cache';
+import { bulkService } from '../runtime';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createApp } from '../api/app';
-import { accountLogsKey, taskLogsKey } from '../contracts/names';
+import { accountLogsKey, accountUploadWorkflowId, bulkUploadWorkflowId, taskLogsKey } from '../contracts/names';
 import { BulkUploadAccount, BulkUploadTask, LogLine } from '../database/entities';
 import { createLogStore, type LogEntry, type LogStore } from '../logs/log-store';
 import { createRedis, type RedisClient } from '../redis/connection';
@@ -69,12 +70,28 @@ describe('log store cursors and the live stream', { timeout: 120_000 }, () => {
 
   async function makeTask(taskId: string, accountIds: string[]) {
     const em = stack.deps.orm.em.fork();
-    const task = em.create(BulkUploadTask, { id: taskId, platform: 'demo', workflowId: `bulk-upload-${taskId}`, options: { uniquifyPreset: 'light', concurrency: 1 }, status: 'running', accountCount: accountIds.length });
-    for (const accountId of accountIds) em.create(BulkUploadAccount, { task, accountId, workflowId: `bulk-upload-${taskId}-account-${accountId}` });
+    const task = em.create(BulkUploadTask, {
+      id: taskId,
+      platform: 'demo',
+      workflowId: bulkUploadWorkflowId(taskId),
+      options: { uniquifyPreset: 'fast', concurrency: 1, dryRun: false },
+      status: 'running',
+      accountCount: accountIds.length,
+    });
+    for (const accountId of accountIds) em.create(BulkUploadAccount, { task, accountId, workflowId: accountUploadWorkflowId(taskId, accountId) });
     await em.flush();
   }
 
-  const fastApp = (logStore: LogStore) => createApp({ config: { ...stack.config, api: { ...stack.config.api, logPollMs: 50 } }, temporal: stack.env.client, orm: stack.deps.orm, logStore, secrets: stack.deps.secrets, cache: cacheDepsFromConfig(stack.config, stack.deps.redis) });
+  const fastApp = (logStore: LogStore) =>
+    createApp({
+      config: { ...stack.config, api: { ...stack.config.api, logPollMs: 50 } },
+      temporal: stack.env.client,
+      orm: stack.deps.orm,
+      logStore,
+      secrets: stack.deps.secrets,
+      bulks: bulkService(stack.deps.services, stack.env.client),
+      cache: stack.deps.services.cacheClients,
+    });
   const sse = (app: ReturnType<typeof createApp>, url: string, lastEventId?: string) =>
     Promise.resolve(app.request(url, { headers: { authorization: `Bearer ${API_TOKEN}`, accept: 'text/event-stream', ...(lastEventId ? { 'last-event-id': lastEventId } : {}) } }));
 
@@ -92,17 +109,27 @@ describe('log store cursors and the live stream', { timeout: 120_000 }, () => {
     // Written while no one is connected, then while the second connection is open.
     for (let n = 6; n <= 8; n++) await say(n, 'ben');
     const second = sse(app, '/bulk-upload/sse-resume/logs/?after=1', lastId);
-    setTimeout(() => void (async () => { for (let n = 9; n <= 10; n++) await say(n); })(), 200);
+    setTimeout(
+      () =>
+        void (async () => {
+          for (let n = 9; n <= 10; n++) await say(n);
+        })(),
+      200,
+    );
     const resumed = await readEvents(await second, 7);
     assert.deepEqual(messages(resumed), ['line 4', 'line 5', 'line 6', 'line 7', 'line 8', 'line 9', 'line 10'], 'Last-Event-ID wins over ?after and nothing repeats');
     const ids = [...first, ...resumed].filter((e) => e.event === 'log').map((e) => Number(e.id));
-    assert.deepEqual(ids, [...ids].sort((a, b) => a - b), 'event ids are increasing cursors');
+    assert.deepEqual(
+      ids,
+      [...ids].sort((a, b) => a - b),
+      'event ids are increasing cursors',
+    );
 
     const annOnly = await readEvents(await sse(app, '/bulk-upload/sse-resume/logs/?account=ann'), 3);
     assert.deepEqual(messages(annOnly), ['line 1', 'line 3', 'line 5']);
   });
 
-  it('batches from concurrent writers keep every line once and in order; each account\'s stream comes from Redis', async () => {
+  it("batches from concurrent writers keep every line once and in order; each account's stream comes from Redis", async () => {
     const accounts = Array.from({ length: 12 }, (_, i) => `w${i}`);
     await makeTask('batches', accounts);
     const store = stack.deps.logStore;
@@ -111,7 +138,13 @@ describe('log store cursors and the live stream', { timeout: 120_000 }, () => {
     await Promise.all(
       accounts.map(async (accountId) => {
         for (let b = 0; b < 3; b++) {
-          const lines = [0, 1, 2].map((l) => ({ taskId: 'batches', accountId, level: 'info' as const, message: `${accountId} ${b}.${l}`, sourceKey: `batches/${accountId}/${b}/${l}` }));
+          const lines = [0, 1, 2].map((l) => ({
+            taskId: 'batches',
+            accountId,
+            level: 'info' as const,
+            message: `${accountId} ${b}.${l}`,
+            sourceKey: `batches/${accountId}/${b}/${l}`,
+          }));
           assert.equal((await store.appendMany(lines)).duplicate, false);
           assert.equal((await store.appendMany(lines)).duplicate, true);
         }
@@ -122,11 +155,18 @@ describe('log store cursors and the live stream', { timeout: 120_000 }, () => {
     const all = await store.read('batches');
     assert.equal(all.entries.length, accounts.length * 9);
     const fromDb = await stack.deps.orm.em.fork().find(LogLine, { task: 'batches' }, { orderBy: { id: 'asc' } });
-    assert.deepEqual(all.entries.map((e) => e.message), fromDb.map((l) => l.message), 'Redis and SQLite hold the same lines in the same order');
+    assert.deepEqual(
+      all.entries.map((e) => e.message),
+      fromDb.map((l) => l.message),
+      'Redis and SQLite hold the same lines in the same order',
+    );
     for (const accountId of accounts) {
       const mine = await store.read('batches', { accountId });
       assert.equal(mine.source, 'redis', `account ${accountId}'s stream is contiguous in Redis`);
-      assert.deepEqual(mine.entries.map((e) => e.message), [0, 1, 2].flatMap((b) => [0, 1, 2].map((l) => `${accountId} ${b}.${l}`)));
+      assert.deepEqual(
+        mine.entries.map((e) => e.message),
+        [0, 1, 2].flatMap((b) => [0, 1, 2].map((l) => `${accountId} ${b}.${l}`)),
+      );
     }
   });
 
@@ -147,15 +187,23 @@ describe('log store cursors and the live stream', { timeout: 120_000 }, () => {
     for (let n = 6; n <= 7; n++) await say(stack.deps.logStore, n);
     const acrossGap = await stack.deps.logStore.read('sse-fallback', { after: fromRedis.entries[2]!.id });
     assert.equal(acrossGap.source, 'database');
-    assert.deepEqual(acrossGap.entries.map((e) => e.message), ['line 4', 'line 5', 'line 6', 'line 7']);
+    assert.deepEqual(
+      acrossGap.entries.map((e) => e.message),
+      ['line 4', 'line 5', 'line 6', 'line 7'],
+    );
     const pastGap = await stack.deps.logStore.read('sse-fallback', { accountId: 'cid', after: acrossGap.entries[2]!.id });
     assert.equal(pastGap.source, 'redis');
-    assert.deepEqual(pastGap.entries.map((e) => e.message), ['line 7']);
+    assert.deepEqual(
+      pastGap.entries.map((e) => e.message),
+      ['line 7'],
+    );
     const up = await readEvents(await sse(fastApp(stack.deps.logStore), '/bulk-upload/sse-fallback/logs/', down.at(-1)!.id), 2);
     assert.deepEqual(messages(up), ['line 6', 'line 7']);
   });
 
   it('Redis unreachable during a run: the run completes, SQLite holds every line, the logs endpoint answers from SQLite', async () => {
+    // Its own task id: workflow ids are unique on the shared dev server, across test runs too.
+    const taskId = `redis-down-${randomBytes(3).toString('hex')}`;
     await stack.addAccount({ id: 'dora' });
     const video = await stack.addVideo('down.mp4');
     // This worker's log store (and so every appendLog) sees a Redis that does not answer.
@@ -167,26 +215,32 @@ describe('log store cursors and the live stream', { timeout: 120_000 }, () => {
       workflowBundle: await sharedBundle(),
     });
     const result = await worker.runUntil(async () => {
-      const res = await stack.api('POST', '/bulk-uploads', { taskId: 'redis-down', videos: [{ path: video, caption: 'no redis' }], accountIds: ['dora'] });
+      const res = await stack.api('POST', '/bulk-uploads', { taskId, videos: [{ path: video, caption: 'no redis' }], accountIds: ['dora'] });
       assert.equal(res.status, 202, await res.clone().text());
-      return stack.env.client.workflow.getHandle('bulk-upload-redis-down').result();
+      return stack.env.client.workflow.getHandle(bulkUploadWorkflowId(taskId)).result();
     });
     assert.equal(result.status, 'completed');
 
-    assert.equal(await stack.deps.redis.exists(taskLogsKey('redis-down'), accountLogsKey('redis-down', 'dora')), 0, 'nothing reached Redis');
-    const rows = await stack.deps.orm.em.fork().find(LogLine, { task: 'redis-down' }, { orderBy: { id: 'asc' } });
-    assert.match(rows[0]!.message, /^bulk redis-down: 1 video\(s\)/);
+    assert.equal(await stack.deps.redis.exists(taskLogsKey(taskId), accountLogsKey(taskId, 'dora')), 0, 'nothing reached Redis');
+    const rows = await stack.deps.orm.em.fork().find(LogLine, { task: taskId }, { orderBy: { id: 'asc' } });
+    assert.match(rows[0]!.message, new RegExp(`^bulk ${taskId}: 1 video\\(s\\)`));
     assert.ok(rows.some((r) => /published: http/.test(r.message)));
-    assert.match(rows.at(-1)!.message, /^bulk redis-down: completed/);
+    assert.match(rows.at(-1)!.message, new RegExp(`^bulk ${taskId}: completed`));
 
     for (const app of [fastApp(deadStore), stack.app]) {
-      const res = await Promise.resolve(app.request('/bulk-upload/redis-down/logs/', { headers: { authorization: `Bearer ${API_TOKEN}` } }));
+      const res = await Promise.resolve(app.request(`/bulk-upload/${taskId}/logs`, { headers: { authorization: `Bearer ${API_TOKEN}` } }));
       const body = (await res.json()) as { source: string; entries: LogEntry[] };
       assert.equal(body.source, 'database');
-      assert.deepEqual(body.entries.map((e) => e.message), rows.map((r) => r.message));
+      assert.deepEqual(
+        body.entries.map((e) => e.message),
+        rows.map((r) => r.message),
+      );
     }
-    const streamed = await readEvents(await sse(fastApp(deadStore), '/bulk-upload/redis-down/logs/'), rows.length + 1);
-    assert.deepEqual(messages(streamed), rows.map((r) => r.message));
+    const streamed = await readEvents(await sse(fastApp(deadStore), `/bulk-upload/${taskId}/logs/`), rows.length + 1);
+    assert.deepEqual(
+      messages(streamed),
+      rows.map((r) => r.message),
+    );
     assert.equal(streamed.at(-1)?.event, 'done', 'a finished bulk ends its stream');
   });
 });

@@ -1,29 +1,26 @@
 /** Platform accounts: create or update, read, change, list, delete. Secrets are write-only. */
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { Hono } from 'hono';
-import { z } from 'zod';
+import { createRoute, z } from '@hono/zod-openapi';
 import { IdSchema } from '../../contracts/bulk-input';
 import { Account } from '../../database/entities';
 import type { ApiDeps } from '../deps';
-import { fieldError, validate } from '../validation';
+import { authErrors, createRouter, errorResponse, fieldError, jsonBody, requireJson } from '../validation';
 
 /** Body of `PUT /accounts`. */
-export const AccountBody = z.object({
+const AccountBody = z.object({
   id: IdSchema,
-  platform: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/).default('demo'),
+  platform: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,31}$/)
+    .default('demo'),
   username: z.string().min(1).max(255),
   password: z.string().min(1).max(1024),
   otpCode: z.string().max(64).optional(),
   proxy: z.object({ server: z.string().url(), username: z.string().optional(), password: z.string().optional() }).optional(),
 });
 
-/** What the API shows of an account: never a password, code or session. */
-function publicView(a: Account) {
-  return { id: a.id, platform: a.platform, username: a.username, hasSession: Boolean(a.sessionEnc), proxy: a.proxy ? { server: a.proxy.server } : null, createdAt: a.createdAt, updatedAt: a.updatedAt };
-}
-
 /** What PATCH may change; a field left out keeps its value, `null` clears an optional one. */
-export const AccountPatch = z
+const AccountPatch = z
   .object({
     username: z.string().min(1).max(255),
     password: z.string().min(1).max(1024),
@@ -32,13 +29,99 @@ export const AccountPatch = z
   })
   .partial()
   .strict();
+
 const IdParam = z.object({ id: IdSchema });
+
+/** What the API shows of an account: never a password, code or session. */
+const AccountView = z
+  .object({
+    id: z.string(),
+    platform: z.string(),
+    username: z.string(),
+    hasSession: z.boolean(),
+    proxy: z.object({ server: z.string() }).nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Account');
+
+function publicView(a: Account): z.infer<typeof AccountView> {
+  return {
+    id: a.id,
+    platform: a.platform,
+    username: a.username,
+    hasSession: Boolean(a.sessionEnc),
+    proxy: a.proxy ? { server: a.proxy.server } : null,
+    createdAt: a.createdAt.toISOString(),
+    updatedAt: a.updatedAt.toISOString(),
+  };
+}
+
+const account = (description: string) => ({ description, content: { 'application/json': { schema: AccountView } } });
+const loginTaken = errorResponse('another account of the platform already uses that username; nothing was written');
+const noAccount = (id: string) => ({ error: `no account "${id}"` });
+const loginTakenError = (a: Pick<Account, 'platform' | 'username'>) => fieldError('username', `another ${a.platform} account already uses username "${a.username}"`);
+
+const putAccount = createRoute({
+  method: 'put',
+  path: '/accounts',
+  summary: 'Create or update an account (secrets are write-only)',
+  middleware: [requireJson],
+  request: { body: jsonBody(AccountBody, 'the account; a new login (platform or username) drops its browser session') },
+  responses: {
+    200: account('updated'),
+    201: account('created'),
+    400: errorResponse('a field is invalid'),
+    409: loginTaken,
+    415: errorResponse('the body is not JSON'),
+    ...authErrors,
+  },
+});
+
+const listAccounts = createRoute({
+  method: 'get',
+  path: '/accounts',
+  summary: 'List accounts',
+  responses: { 200: { description: 'accounts, without secrets', content: { 'application/json': { schema: z.array(AccountView) } } }, ...authErrors },
+});
+
+const getAccount = createRoute({
+  method: 'get',
+  path: '/accounts/{id}',
+  summary: 'One account, without secrets',
+  request: { params: IdParam },
+  responses: { 200: account('the account'), 400: errorResponse('the id is invalid'), 404: errorResponse('no such account'), ...authErrors },
+});
+
+const patchAccount = createRoute({
+  method: 'patch',
+  path: '/accounts/{id}',
+  summary: 'Change some fields of an account',
+  middleware: [requireJson],
+  request: { params: IdParam, body: jsonBody(AccountPatch, 'the fields to change; `null` clears an optional one') },
+  responses: {
+    200: account('the changed account'),
+    400: errorResponse('a field is invalid'),
+    404: errorResponse('no such account'),
+    409: loginTaken,
+    415: errorResponse('the body is not JSON'),
+    ...authErrors,
+  },
+});
+
+const deleteAccount = createRoute({
+  method: 'delete',
+  path: '/accounts/{id}',
+  summary: 'Delete an account',
+  request: { params: IdParam },
+  responses: { 204: { description: 'deleted' }, 400: errorResponse('the id is invalid'), 404: errorResponse('no such account'), ...authErrors },
+});
 
 /** `/accounts` and `/accounts/<id>`. */
 export function accountRoutes(deps: ApiDeps) {
-  const app = new Hono();
+  const app = createRouter();
 
-  app.put('/accounts', validate('json', AccountBody), async (c) => {
+  app.openapi(putAccount, async (c) => {
     const body = c.req.valid('json');
     const em = deps.orm.em.fork();
     let account = await em.findOne(Account, body.id);
@@ -51,27 +134,33 @@ export function accountRoutes(deps: ApiDeps) {
     account.otpCodeEnc = body.otpCode ? deps.secrets.encrypt(body.otpCode) : null;
     account.proxy = body.proxy ?? null;
     if (changedLogin) account.sessionEnc = null;
-    await em.flush();
+    try {
+      await em.flush();
+    } catch (err) {
+      // The flush is one transaction: a clash writes nothing, for a new account or a renamed one.
+      if (err instanceof UniqueConstraintViolationException) return c.json(loginTakenError(body), 409);
+      throw err;
+    }
     return c.json(publicView(account), created ? 201 : 200);
   });
 
-  app.get('/accounts', async (c) => {
+  app.openapi(listAccounts, async (c) => {
     const accounts = await deps.orm.em.fork().find(Account, {}, { orderBy: { id: 'asc' } });
-    return c.json(accounts.map(publicView));
+    return c.json(accounts.map(publicView), 200);
   });
 
-  app.get('/accounts/:id', validate('param', IdParam), async (c) => {
+  app.openapi(getAccount, async (c) => {
     const { id } = c.req.valid('param');
     const account = await deps.orm.em.fork().findOne(Account, id);
-    return account ? c.json(publicView(account)) : c.json({ error: `no account "${id}"` }, 404);
+    return account ? c.json(publicView(account), 200) : c.json(noAccount(id), 404);
   });
 
-  app.patch('/accounts/:id', validate('param', IdParam), validate('json', AccountPatch), async (c) => {
+  app.openapi(patchAccount, async (c) => {
     const { id } = c.req.valid('param');
     const patch = c.req.valid('json');
     const em = deps.orm.em.fork();
     const account = await em.findOne(Account, id);
-    if (!account) return c.json({ error: `no account "${id}"` }, 404);
+    if (!account) return c.json(noAccount(id), 404);
     if (patch.username !== undefined && patch.username !== account.username) {
       account.username = patch.username;
       // A session belongs to the old login: the next upload signs in again.
@@ -83,16 +172,16 @@ export function accountRoutes(deps: ApiDeps) {
     try {
       await em.flush();
     } catch (err) {
-      if (err instanceof UniqueConstraintViolationException) return c.json(fieldError('username', `another ${account.platform} account already uses username "${account.username}"`), 409);
+      if (err instanceof UniqueConstraintViolationException) return c.json(loginTakenError(account), 409);
       throw err;
     }
-    return c.json(publicView(account));
+    return c.json(publicView(account), 200);
   });
 
-  app.delete('/accounts/:id', validate('param', IdParam), async (c) => {
+  app.openapi(deleteAccount, async (c) => {
     const { id } = c.req.valid('param');
     const deleted = await deps.orm.em.fork().nativeDelete(Account, { id });
-    return deleted ? c.body(null, 204) : c.json({ error: `no account "${id}"` }, 404);
+    return deleted ? c.body(null, 204) : c.json(noAccount(id), 404);
   });
 
   return app;

@@ -1,27 +1,30 @@
 /** Bulk upload routes: start, list, read and cancel bulks. (Logs: `logs.tsx`.) */
-import { Hono } from 'hono';
-import { z } from 'zod';
+import { createRoute, z } from '@hono/zod-openapi';
 import { TASK_STATUSES } from '../../contracts/activities';
-import { BulkUploadInputSchema, IdSchema, parseBulkUploadInput } from '../../contracts/bulk-input';
-import { MediaError, resolveVideoPath } from '../../media';
-import { PLATFORM_NAMES, isKnownPlatform } from '../../platforms/registry';
-import { BulkAlreadyExistsError, BulkStateError, cancelBulk, listBulks, readBulkStatus, retryFailedAccounts, startBulk } from '../bulk-service';
+import { BulkConflictError, BulkInputError, BulkStateError } from '../../bulks';
+import { bulkLinks } from '../../bulks/links';
+import { BulkUploadInputSchema, IdSchema } from '../../contracts/bulk-input';
 import type { ApiDeps } from '../deps';
-import { bulkLinks } from '../links';
-import { fieldError, validate } from '../validation';
+import { authErrors, createRouter, errorResponse, fieldError, invalidRequest, jsonBody, requireJson } from '../validation';
 
 const TaskParam = z.object({ taskId: IdSchema });
 /** A status, or several separated by commas: `?status=failed,partially_failed`. */
 const StatusList = z
   .string()
-  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
-  .pipe(z.array(z.enum(TASK_STATUSES)).max(TASK_STATUSES.length));
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.enum(TASK_STATUSES)).max(TASK_STATUSES.length))
+  .openapi({ type: 'string', description: `one status or several, comma-separated (${TASK_STATUSES.join(', ')})` });
 /** A date (`2026-11-23`, midnight UTC) or a full ISO timestamp. */
 const DateBound = z.union([z.iso.datetime({ offset: true }), z.iso.date()]).transform((s) => new Date(s.length === 10 ? `${s}T00:00:00Z` : s));
 const ListQuery = z.object({
   status: StatusList.optional(),
-  since: DateBound.optional(),
-  until: DateBound.optional(),
+  since: DateBound.optional().openapi({ description: 'created at or after (a date, midnight UTC, or an ISO timestamp)' }),
+  until: DateBound.optional().openapi({ description: 'created at or before' }),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).default(0),
 });
@@ -31,41 +34,100 @@ function isFormPost(contentType: string | undefined): boolean {
   return /^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(contentType ?? '');
 }
 
+const toDashboard = { description: 'a form post (the dashboard) is sent back to the bulk page' };
+const noBulk = errorResponse('no bulk with that task id');
+
+const startRoute = createRoute({
+  method: 'post',
+  path: '/bulk-uploads',
+  summary: 'Validate and start a bulk',
+  description:
+    'Every check that can be made up front is made before anything starts, and a bad field refuses the whole bulk: the schema, the platform, each video ' +
+    '(under MEDIA_ROOT, a file, within MAX_VIDEO_BYTES, a video by ffprobe) and each account (exists, on that platform). The same task id with the same ' +
+    'input is idempotent (`alreadyStarted: true`, nothing new starts); with other input it is 409 naming `taskId`.',
+  middleware: [requireJson],
+  request: { body: jsonBody(BulkUploadInputSchema, 'the bulk: task id, videos (paths under MEDIA_ROOT), account ids, platform, options') },
+  responses: {
+    202: { description: 'started (or already started with the same input): task id, workflow id, run id, `alreadyStarted`, links' },
+    400: errorResponse('a field is invalid: e.g. `videos.0.path: not a video …`, `accountIds.3: unknown account …`, an unknown platform'),
+    409: errorResponse('the task id is already used by another bulk with different input'),
+    415: errorResponse('the body is not JSON'),
+    ...authErrors,
+  },
+});
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/bulk-uploads',
+  summary: 'List bulks, newest first',
+  request: { query: ListQuery },
+  responses: { 200: { description: '`{ total, limit, offset, bulks: [...] }` with per-account counts and links' }, 400: errorResponse('a filter is invalid'), ...authErrors },
+});
+
+const cancelRoute = createRoute({
+  method: 'post',
+  path: '/bulk-uploads/{taskId}/cancel',
+  summary: 'Cancel a running bulk; its accounts end `cancelled`',
+  request: { params: TaskParam },
+  responses: {
+    202: { description: 'cancellation requested' },
+    303: toDashboard,
+    400: errorResponse('the task id is invalid'),
+    404: noBulk,
+    409: errorResponse('the bulk has already finished'),
+    ...authErrors,
+  },
+});
+
+const retryRoute = createRoute({
+  method: 'post',
+  path: '/bulk-uploads/{taskId}/retry-failed',
+  summary: 'Run a finished bulk again over only its failed or cancelled accounts (nothing published is posted again)',
+  request: { params: TaskParam },
+  responses: {
+    202: { description: 'retry started: the accounts retried, links' },
+    303: toDashboard,
+    400: errorResponse('the task id is invalid'),
+    404: noBulk,
+    409: errorResponse('the bulk is still running, has nothing to retry, or a retry is running'),
+    ...authErrors,
+  },
+});
+
+const statusRoute = createRoute({
+  method: 'get',
+  path: '/bulk-uploads/{taskId}',
+  summary: 'Status and per-account progress (posts, errors)',
+  request: { params: TaskParam },
+  responses: { 200: { description: 'the status, accounts, videos and links' }, 400: errorResponse('the task id is invalid'), 404: noBulk, ...authErrors },
+});
+
 /** `/bulk-uploads` and its sub-resources. */
 export function bulkUploadRoutes(deps: ApiDeps) {
-  const app = new Hono();
+  const app = createRouter();
 
-  app.post('/bulk-uploads', validate('json', BulkUploadInputSchema), async (c) => {
-    const input = parseBulkUploadInput(c.req.valid('json'));
-    if (!isKnownPlatform(input.platform)) return c.json(fieldError('platform', `unknown platform "${input.platform}"; known: ${PLATFORM_NAMES.join(', ')}`), 400);
-    // Paths are checked before any work starts: a bad one rejects the whole bulk.
-    for (const [i, video] of input.videos.entries()) {
-      try {
-        await resolveVideoPath(deps.config.media.root, video.path, deps.config.media.maxVideoBytes);
-      } catch (err) {
-        if (err instanceof MediaError) return c.json(fieldError(`videos.${i}.path`, err.message), 400);
-        throw err;
-      }
-    }
+  app.openapi(startRoute, async (c) => {
     try {
-      const { workflowId, runId } = await startBulk(deps.temporal, deps.config.temporal, input);
-      return c.json({ taskId: input.taskId, workflowId, runId, links: bulkLinks(deps.config, input.taskId) }, 202);
+      const started = await deps.bulks.submit(c.req.valid('json'));
+      const { taskId, workflowId, runId, alreadyStarted } = started;
+      return c.json({ taskId, workflowId, runId: runId ?? null, alreadyStarted, links: bulkLinks(deps.config, taskId) }, 202);
     } catch (err) {
-      if (err instanceof BulkAlreadyExistsError) return c.json(fieldError('taskId', err.message), 409);
+      if (err instanceof BulkInputError) return c.json(invalidRequest('json', err.issues), 400);
+      if (err instanceof BulkConflictError) return c.json(fieldError(err.field, err.message), 409);
       throw err;
     }
   });
 
-  app.get('/bulk-uploads', validate('query', ListQuery), async (c) => {
+  app.openapi(listRoute, async (c) => {
     const { status, since, until, limit, offset } = c.req.valid('query');
-    const { bulks, total } = await listBulks(deps.orm, { status, since, until, limit, offset });
-    return c.json({ total, limit, offset, bulks: bulks.map((b) => ({ ...b, links: bulkLinks(deps.config, b.taskId) })) });
+    const { bulks, total } = await deps.bulks.list({ status, since, until, limit, offset });
+    return c.json({ total, limit, offset, bulks: bulks.map((b) => ({ ...b, links: bulkLinks(deps.config, b.taskId) })) }, 200);
   });
 
-  app.post('/bulk-uploads/:taskId/cancel', validate('param', TaskParam), async (c) => {
+  app.openapi(cancelRoute, async (c) => {
     const { taskId } = c.req.valid('param');
     try {
-      const { workflowId } = await cancelBulk(deps.temporal, taskId);
+      const { workflowId } = await deps.bulks.cancel(taskId);
       if (isFormPost(c.req.header('content-type'))) return c.redirect(`/dashboard/bulks/${encodeURIComponent(taskId)}`, 303);
       return c.json({ taskId, workflowId, cancelRequested: true }, 202);
     } catch (err) {
@@ -74,24 +136,23 @@ export function bulkUploadRoutes(deps: ApiDeps) {
     }
   });
 
-  app.post('/bulk-uploads/:taskId/retry-failed', validate('param', TaskParam), async (c) => {
+  app.openapi(retryRoute, async (c) => {
     const { taskId } = c.req.valid('param');
     try {
-      const { workflowId, accountIds } = await retryFailedAccounts(deps.temporal, deps.orm, deps.config.temporal, taskId);
+      const { workflowId, accountIds } = await deps.bulks.retryFailed(taskId);
       if (isFormPost(c.req.header('content-type'))) return c.redirect(`/dashboard/bulks/${encodeURIComponent(taskId)}`, 303);
       return c.json({ taskId, workflowId, accountIds, links: bulkLinks(deps.config, taskId) }, 202);
     } catch (err) {
       if (err instanceof BulkStateError) return c.json({ error: err.message }, err.status);
-      if (err instanceof BulkAlreadyExistsError) return c.json({ error: err.message }, 409);
       throw err;
     }
   });
 
-  app.get('/bulk-uploads/:taskId', validate('param', TaskParam), async (c) => {
+  app.openapi(statusRoute, async (c) => {
     const { taskId } = c.req.valid('param');
-    const status = await readBulkStatus(deps.temporal, deps.orm, taskId);
+    const status = await deps.bulks.status(taskId);
     if (!status) return c.json({ error: `no bulk upload with task id "${taskId}"` }, 404);
-    return c.json({ ...status, links: bulkLinks(deps.config, taskId) });
+    return c.json({ ...status, links: bulkLinks(deps.config, taskId) }, 200);
   });
 
   return app;

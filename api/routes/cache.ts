@@ -4,33 +4,23 @@
  * came from: `{ source: 'cache' | 'upstream' | 'stale', storedAt, data }`; `?refresh=true`
  * skips a fresh cached value.
  */
-import { Hono, type Context } from 'hono';
-import { z } from 'zod';
-import { CacheFetchError, CacheServiceSchema, CacheUnavailableError, CacheUserIdSchema, createCacheService, type CacheResult, type CacheService } from '../../cache';
-import type { Config } from '../../config';
-import { DriveFolderIdSchema, GoogleAPICache } from '../../integrations/google/google-api-cache';
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { CacheFetchError, CacheServiceSchema, CacheUnavailableError, CacheUserIdSchema, type CacheResult } from '../../cache';
+import { DriveFolderIdSchema } from '../../integrations/google/google-api-cache';
 import { GoogleNotConfiguredError } from '../../integrations/google/google-auth';
-import { HuntflowAPICache } from '../../integrations/huntflow/huntflow-api-cache';
-import { HuntflowClient, HuntflowNotConfiguredError, huntflowOptionsFromConfig } from '../../integrations/huntflow/huntflow-client';
-import type { RedisClient } from '../../redis/connection';
-import { fieldError, validate } from '../validation';
+import { HuntflowNotConfiguredError } from '../../integrations/huntflow/huntflow-client';
+import type { CacheClients } from '../../runtime';
+import { authErrors, createRouter, errorResponse, fieldError, jsonBody, requireJson } from '../validation';
 
-/** What the cache routes need. */
-export interface CacheRouteDeps {
-  cache: CacheService;
-  google: GoogleAPICache;
-  huntflow: HuntflowAPICache;
-}
+/** What the cache routes need: the cache and the clients that read through it (runtime/). */
+export type CacheRouteDeps = CacheClients;
 
-/** Builds the cache routes' dependencies from config and an open Redis client. */
-export function cacheDepsFromConfig(config: Pick<Config, 'cache' | 'google' | 'huntflow'>, redis: RedisClient): CacheRouteDeps {
-  const cache = createCacheService(config, redis);
-  const client = new HuntflowClient({ ...huntflowOptionsFromConfig(config.huntflow), log: (m) => console.log(`${new Date().toISOString()} ${m}`) });
-  return { cache, google: new GoogleAPICache({ cache, google: config.google }), huntflow: new HuntflowAPICache(cache, client) };
-}
-
-const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
-const userId = CacheUserIdSchema.default('default');
+const flag = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1')
+  .openapi({ type: 'string', enum: ['true', 'false', '1', '0'], description: 'skip a fresh cached value' });
+const userId = CacheUserIdSchema.default('default').openapi({ description: 'whose credentials and cache entries' });
 const limit = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 
 const KeysQuery = z.object({ service: CacheServiceSchema.optional(), userId: CacheUserIdSchema.optional(), limit: limit(10_000, 1_000) });
@@ -44,14 +34,60 @@ const ClearBody = z
   .refine((b) => !b.userId || b.service, { path: ['userId'], message: 'needs a service too' })
   .refine((b) => !b.key || (!b.service && !b.userId), { path: ['key'], message: 'names one key: leave service and userId out' });
 
-const CalendarQuery = z.object({ userId, calendarId: z.string().min(1).max(256).default('primary'), daysAhead: limit(365, 7), maxResults: limit(2_500, 250), refresh: flag.optional() });
+const CalendarQuery = z.object({
+  userId,
+  calendarId: z.string().min(1).max(256).default('primary'),
+  daysAhead: limit(365, 7),
+  maxResults: limit(2_500, 250),
+  refresh: flag.optional(),
+});
 const DriveQuery = z.object({ userId, maxResults: limit(1_000, 100), folderId: DriveFolderIdSchema.optional(), refresh: flag.optional() });
 const SheetsQuery = z.object({ userId, maxResults: limit(1_000, 100), refresh: flag.optional() });
 const HuntflowUserQuery = z.object({ userId, refresh: flag.optional() });
-const AccountParam = z.object({ accountId: z.coerce.number().int().positive() });
+const AccountParam = z.object({ accountId: z.coerce.number().int().positive().openapi({ description: 'the Huntflow organisation id' }) });
 const PageQuery = { userId, page: limit(100_000, 1), count: limit(100, 30), refresh: flag.optional() };
 const VacanciesQuery = z.object({ ...PageQuery, state: z.string().min(1).max(32).optional() });
 const CandidatesQuery = z.object({ ...PageQuery, vacancyId: z.coerce.number().int().positive().optional(), status: z.coerce.number().int().positive().optional() });
+
+const dataAnswer = { description: '`{ source: cache | upstream | stale, storedAt, data }`' };
+const dataErrors = {
+  400: errorResponse('a query field is invalid'),
+  502: errorResponse('the upstream service failed and nothing usable is cached'),
+  503: errorResponse('the service is not configured, or Redis is down'),
+  ...authErrors,
+};
+
+const statsRoute = createRoute({
+  method: 'get',
+  path: '/cache/stats',
+  summary: 'Cache statistics',
+  responses: { 200: { description: 'hits, misses, keys and memory, per service' }, 503: errorResponse('Redis is down'), ...authErrors },
+});
+const keysRoute = createRoute({
+  method: 'get',
+  path: '/cache/keys',
+  summary: 'Cached keys, optionally of one service and user',
+  request: { query: KeysQuery },
+  responses: { 200: { description: '`{ count, keys: [...] }`' }, 400: errorResponse('a query field is invalid'), 503: errorResponse('Redis is down'), ...authErrors },
+});
+const clearRoute = createRoute({
+  method: 'delete',
+  path: '/cache',
+  summary: 'Clear the cache: one key, one service (and user), or all of it',
+  middleware: [requireJson],
+  request: { body: jsonBody(ClearBody, '`confirm: true`, and what to clear (nothing more: everything)') },
+  responses: {
+    200: { description: '`{ deleted, scope }`' },
+    400: errorResponse('a field is invalid or the key is not a cache key'),
+    415: errorResponse('the body is not JSON'),
+    503: errorResponse('Redis is down'),
+    ...authErrors,
+  },
+});
+const dataRoute = <Query extends z.ZodObject>(path: string, summary: string, query: Query) =>
+  createRoute({ method: 'get', path, summary, request: { query }, responses: { 200: dataAnswer, ...dataErrors } });
+const huntflowRoute = <Query extends z.ZodObject>(path: string, summary: string, query: Query) =>
+  createRoute({ method: 'get', path, summary, request: { params: AccountParam, query }, responses: { 200: dataAnswer, ...dataErrors } });
 
 /** A data answer, or the error a person can act on (503 not configured / Redis down, 502 upstream failed). */
 async function answer<T>(c: Context, read: () => Promise<CacheResult<T>>): Promise<Response> {
@@ -59,11 +95,11 @@ async function answer<T>(c: Context, read: () => Promise<CacheResult<T>>): Promi
     const r = await read();
     return c.json({ source: r.source, storedAt: r.storedAt.toISOString(), data: r.value });
   } catch (err) {
-    return errorResponse(c, err);
+    return serviceError(c, err);
   }
 }
 
-function errorResponse(c: Context, err: unknown): Response {
+function serviceError(c: Context, err: unknown): Response {
   const cause = err instanceof CacheFetchError ? err.cause : err;
   if (cause instanceof GoogleNotConfiguredError || cause instanceof HuntflowNotConfiguredError) return c.json({ error: cause.message }, 503);
   if (err instanceof CacheUnavailableError) return c.json({ error: err.message }, 503);
@@ -72,51 +108,57 @@ function errorResponse(c: Context, err: unknown): Response {
 }
 
 /** The cache routes, to mount with `app.route('/', cacheRoutes(deps))`. */
-export function cacheRoutes(deps: CacheRouteDeps): Hono {
-  const app = new Hono();
+export function cacheRoutes(deps: CacheRouteDeps): OpenAPIHono {
+  const app = createRouter();
   const { cache, google, huntflow } = deps;
 
-  app.get('/cache/stats', async (c) => {
+  app.openapi(statsRoute, async (c) => {
     try {
-      return c.json(await cache.stats());
+      return c.json(await cache.stats(), 200);
     } catch (err) {
-      return errorResponse(c, err);
+      return serviceError(c, err);
     }
   });
 
-  app.get('/cache/keys', validate('query', KeysQuery), async (c) => {
+  app.openapi(keysRoute, async (c) => {
     const q = c.req.valid('query');
     try {
       const keys = await cache.keys(q);
-      return c.json({ count: keys.length, keys });
+      return c.json({ count: keys.length, keys }, 200);
     } catch (err) {
-      return errorResponse(c, err);
+      return serviceError(c, err);
     }
   });
 
-  app.delete('/cache', validate('json', ClearBody), async (c) => {
+  app.openapi(clearRoute, async (c) => {
     const b = c.req.valid('json');
     try {
       if (b.key) {
         if (!cache.isCacheKey(b.key)) return c.json(fieldError('key', `not a cache key (expected ${cache.keyPrefix}:<service>:<user>:<hash>)`), 400);
-        return c.json({ deleted: await cache.invalidateKey(b.key), scope: { key: b.key } });
+        return c.json({ deleted: await cache.invalidateKey(b.key), scope: { key: b.key } }, 200);
       }
       const deleted = b.service ? await cache.invalidateService(b.service, b.userId) : await cache.clear();
-      return c.json({ deleted, scope: b.service ? { service: b.service, userId: b.userId ?? null } : 'all' });
+      return c.json({ deleted, scope: b.service ? { service: b.service, userId: b.userId ?? null } : 'all' }, 200);
     } catch (err) {
-      return errorResponse(c, err);
+      return serviceError(c, err);
     }
   });
 
-  app.get('/google/calendar/events', validate('query', CalendarQuery), (c) => answer(c, () => google.calendarEvents(c.req.valid('query'))));
-  app.get('/google/drive/files', validate('query', DriveQuery), (c) => answer(c, () => google.driveFiles(c.req.valid('query'))));
-  app.get('/google/sheets', validate('query', SheetsQuery), (c) => answer(c, () => google.sheets(c.req.valid('query'))));
+  app.openapi(dataRoute('/google/calendar/events', 'Google Calendar events ahead, through the cache', CalendarQuery), (c) =>
+    answer(c, () => google.calendarEvents(c.req.valid('query'))),
+  );
+  app.openapi(dataRoute('/google/drive/files', 'Google Drive files (of one folder), through the cache', DriveQuery), (c) =>
+    answer(c, () => google.driveFiles(c.req.valid('query'))),
+  );
+  app.openapi(dataRoute('/google/sheets', 'Google Sheets spreadsheets, through the cache', SheetsQuery), (c) => answer(c, () => google.sheets(c.req.valid('query'))));
 
-  app.get('/huntflow/accounts', validate('query', HuntflowUserQuery), (c) => answer(c, () => huntflow.accounts(c.req.valid('query'))));
-  app.get('/huntflow/accounts/:accountId/vacancies', validate('param', AccountParam), validate('query', VacanciesQuery), (c) =>
+  app.openapi(dataRoute('/huntflow/accounts', 'Huntflow organisations of the user, through the cache', HuntflowUserQuery), (c) =>
+    answer(c, () => huntflow.accounts(c.req.valid('query'))),
+  );
+  app.openapi(huntflowRoute('/huntflow/accounts/{accountId}/vacancies', 'Huntflow vacancies of an organisation, through the cache', VacanciesQuery), (c) =>
     answer(c, () => huntflow.vacancies({ ...c.req.valid('query'), ...c.req.valid('param') })),
   );
-  app.get('/huntflow/accounts/:accountId/candidates', validate('param', AccountParam), validate('query', CandidatesQuery), (c) =>
+  app.openapi(huntflowRoute('/huntflow/accounts/{accountId}/candidates', 'Huntflow candidates of an organisation, through the cache', CandidatesQuery), (c) =>
     answer(c, () => huntflow.candidates({ ...c.req.valid('query'), ...c.req.valid('param') })),
   );
 

@@ -1,15 +1,13 @@
 /** The dashboard pages: the bulk list, one bulk, and its failure screenshots. */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Hono } from 'hono';
-import { z } from 'zod';
+import { createRoute, z } from '@hono/zod-openapi';
 import { TASK_STATUSES } from '../../contracts/activities';
 import { IdSchema } from '../../contracts/bulk-input';
 import { accountUploadWorkflowId } from '../../contracts/names';
-import { listBulks, readBulkStatus } from '../bulk-service';
 import type { ApiDeps } from '../deps';
-import { bulkLinks, webUiWorkflowUrl } from '../links';
-import { validate } from '../validation';
+import { bulkLinks, webUiWorkflowUrl } from '../../bulks/links';
+import { authErrors, createRouter, errorResponse } from '../validation';
 import { BulkListPage } from '../views/bulk-list-page';
 import { BulkPage } from '../views/bulk-page';
 import { htmlPage } from '../views/layout';
@@ -21,13 +19,45 @@ const ListQuery = z.object({
 const TaskParam = z.object({ taskId: IdSchema });
 const ScreenshotParam = z.object({ taskId: IdSchema, accountId: IdSchema });
 
+const page = (description: string) => ({ description, content: { 'text/html': { schema: { type: 'string' as const } } } });
+/** A browser without a session is sent to the sign-in page instead of a 401. */
+const toSignIn = { 303: { description: 'to `/dashboard` (or, without a session, to the sign-in page)' } };
+
+const homeRoute = createRoute({ method: 'get', path: '/', summary: 'The dashboard (a redirect)', responses: { ...toSignIn, ...authErrors } });
+const listRoute = createRoute({
+  method: 'get',
+  path: '/dashboard',
+  summary: 'Dashboard: the bulk list (HTML)',
+  request: { query: ListQuery },
+  responses: { 200: page('the newest 100 bulks'), 400: errorResponse('a filter is invalid'), ...toSignIn, ...authErrors },
+});
+const bulkRoute = createRoute({
+  method: 'get',
+  path: '/dashboard/bulks/{taskId}',
+  summary: 'Dashboard: one bulk, live (HTML)',
+  request: { params: TaskParam },
+  responses: { 200: page('the bulk, its accounts and its live log'), 400: errorResponse('the task id is invalid'), 404: errorResponse('no such bulk'), ...toSignIn, ...authErrors },
+});
+const screenshotRoute = createRoute({
+  method: 'get',
+  path: '/dashboard/bulks/{taskId}/screenshots/{accountId}',
+  summary: "Dashboard: an account's newest failure screenshot",
+  request: { params: ScreenshotParam },
+  responses: {
+    200: { description: 'the screenshot', content: { 'image/png': { schema: { type: 'string' as const, format: 'binary' } } } },
+    400: errorResponse('an id is invalid'),
+    404: errorResponse('no screenshot for that account in that bulk'),
+    ...authErrors,
+  },
+});
+
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Dashboard routes; every page is behind the same auth as the API. */
 export function dashboardRoutes(deps: ApiDeps) {
-  const app = new Hono();
+  const app = createRouter();
 
   /** The newest failure screenshot of an account in a task, by the name uploadViaBrowser gives it. */
   async function latestScreenshot(taskId: string, accountId: string, videoIds: string[]): Promise<string | undefined> {
@@ -40,35 +70,48 @@ export function dashboardRoutes(deps: ApiDeps) {
     return path.join(dir, withTimes.sort((a, b) => b.t - a.t)[0]!.f);
   }
 
-  app.get('/', (c) => c.redirect('/dashboard', 303));
+  app.openapi(homeRoute, (c) => c.redirect('/dashboard', 303));
 
-  app.get('/dashboard', validate('query', ListQuery), async (c) => {
+  app.openapi(listRoute, async (c) => {
     const { status, since } = c.req.valid('query');
-    const { bulks, total } = await listBulks(deps.orm, { status: status ? [status] : undefined, since: since ? new Date(`${since}T00:00:00Z`) : undefined, limit: 100, offset: 0 });
+    const { bulks, total } = await deps.bulks.list({ status: status ? [status] : undefined, since: since ? new Date(`${since}T00:00:00Z`) : undefined, limit: 100, offset: 0 });
     return htmlPage(c, <BulkListPage bulks={bulks} total={total} status={status || undefined} since={since || undefined} />);
   });
 
-  app.get('/dashboard/bulks/:taskId', validate('param', TaskParam), async (c) => {
+  app.openapi(bulkRoute, async (c) => {
     const { taskId } = c.req.valid('param');
-    const status = await readBulkStatus(deps.temporal, deps.orm, taskId);
+    const status = await deps.bulks.status(taskId);
     if (!status) return c.notFound();
     const { entries } = await deps.logStore.read(taskId, { limit: 1_000 });
     const childWebUi: Record<string, string> = {};
     const screenshots: Record<string, string> = {};
     for (const a of status.accounts) {
       childWebUi[a.accountId] = webUiWorkflowUrl(deps.config.temporal, accountUploadWorkflowId(taskId, a.accountId));
-      if (a.status === 'failed' && (await latestScreenshot(taskId, a.accountId, a.videos.map((v) => v.videoId)))) {
+      if (
+        a.status === 'failed' &&
+        (await latestScreenshot(
+          taskId,
+          a.accountId,
+          a.videos.map((v) => v.videoId),
+        ))
+      ) {
         screenshots[a.accountId] = `/dashboard/bulks/${encodeURIComponent(taskId)}/screenshots/${encodeURIComponent(a.accountId)}`;
       }
     }
     return htmlPage(c, <BulkPage status={status} links={bulkLinks(deps.config, taskId)} childWebUi={childWebUi} screenshots={screenshots} entries={entries} />);
   });
 
-  app.get('/dashboard/bulks/:taskId/screenshots/:accountId', validate('param', ScreenshotParam), async (c) => {
+  app.openapi(screenshotRoute, async (c) => {
     const { taskId, accountId } = c.req.valid('param');
-    const status = await readBulkStatus(deps.temporal, deps.orm, taskId);
+    const status = await deps.bulks.status(taskId);
     const account = status?.accounts.find((a) => a.accountId === accountId);
-    const file = account ? await latestScreenshot(taskId, accountId, account.videos.map((v) => v.videoId)) : undefined;
+    const file = account
+      ? await latestScreenshot(
+          taskId,
+          accountId,
+          account.videos.map((v) => v.videoId),
+        )
+      : undefined;
     if (!file) return c.json({ error: `no screenshot for account "${accountId}" in bulk "${taskId}"` }, 404);
     return c.body(new Uint8Array(await fs.readFile(file)), 200, { 'content-type': 'image/png', 'cache-control': 'no-store' });
   });

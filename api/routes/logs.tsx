@@ -1,5 +1,5 @@
 /**
- * `GET /bulk-upload/<taskId>/logs/`: a task's log (or one account's, `?account=`) as JSON,
+ * `GET /bulk-upload/<taskId>/logs` (with or without the trailing slash): a task's log (or one account's, `?account=`) as JSON,
  * as a page, or live as Server-Sent Events, chosen by the Accept header.
  *
  * The live stream polls the log store from its cursor every LOG_STREAM_POLL_MS rather than
@@ -10,25 +10,41 @@
  * for the handful of operators watching a bulk the poll costs nothing that matters.
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { Hono } from 'hono';
+import { createRoute, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
-import { z } from 'zod';
 import { IdSchema } from '../../contracts/bulk-input';
 import { bulkUploadWorkflowId } from '../../contracts/names';
 import { BulkUploadTask } from '../../database/entities';
 import type { ApiDeps } from '../deps';
-import { validate } from '../validation';
+import { authErrors, createRouter, errorResponse } from '../validation';
 import { htmlPage } from '../views/layout';
 import { LogsPage } from '../views/logs-page';
 
 const Cursor = z.string().regex(/^(?:db-)?\d{1,15}$/, 'must be the id of a log line');
 const TaskParam = z.object({ taskId: IdSchema });
 const LogsQuery = z.object({
-  account: IdSchema.optional(),
-  after: Cursor.optional(),
+  account: IdSchema.optional().openapi({ description: "only this account's lines" }),
+  after: Cursor.optional().openapi({ description: 'cursor: the id of the last line seen' }),
   limit: z.coerce.number().int().min(1).max(10_000).default(1_000),
 });
-const LogsHeaders = z.object({ 'last-event-id': Cursor.optional() });
+const LogsHeaders = z.object({ 'last-event-id': Cursor.optional().openapi({ description: "SSE: the browser's reconnect cursor; wins over `after`" }) });
+
+const logsRoute = createRoute({
+  method: 'get',
+  path: '/bulk-upload/{taskId}/logs',
+  summary: 'Log lines: JSON, an HTML page, or live Server-Sent Events, by the Accept header',
+  description:
+    'SSE events are `log` (id = the line cursor; reconnect with `Last-Event-ID` to resume) and `done` once the bulk has finished. The path answers with or without a trailing slash.',
+  request: { params: TaskParam, query: LogsQuery, headers: LogsHeaders },
+  responses: {
+    200: {
+      description: 'the lines after the cursor',
+      content: { 'application/json': { schema: { type: 'object' } }, 'text/html': { schema: { type: 'string' } }, 'text/event-stream': { schema: { type: 'string' } } },
+    },
+    400: errorResponse('the task id, account, cursor or limit is invalid'),
+    ...authErrors,
+  },
+});
 
 /** Lines per SSE read: large enough to catch up fast, small enough to interleave clients. */
 const SSE_BATCH = 500;
@@ -46,7 +62,7 @@ export function negotiateLogFormat(accept: string | undefined): 'sse' | 'html' |
 
 /** The logs endpoint in its three forms. */
 export function logRoutes(deps: ApiDeps) {
-  const app = new Hono();
+  const app = createRouter();
 
   /** True once the bulk's workflow has closed: every line it will ever write is stored. */
   async function bulkClosed(taskId: string): Promise<boolean> {
@@ -59,14 +75,14 @@ export function logRoutes(deps: ApiDeps) {
     }
   }
 
-  app.get('/bulk-upload/:taskId/logs/', validate('param', TaskParam), validate('query', LogsQuery), validate('header', LogsHeaders), async (c) => {
+  app.openapi(logsRoute, async (c) => {
     const { taskId } = c.req.valid('param');
     const { account, after, limit } = c.req.valid('query');
     const format = negotiateLogFormat(c.req.header('accept'));
 
     if (format === 'json') {
       const { entries, source } = await deps.logStore.read(taskId, { accountId: account, after, limit });
-      return c.json({ taskId, accountId: account ?? null, source, entries, next: entries.at(-1)?.id ?? after ?? null });
+      return c.json({ taskId, accountId: account ?? null, source, entries, next: entries.at(-1)?.id ?? after ?? null }, 200);
     }
 
     if (format === 'html') {

@@ -1,8 +1,8 @@
 import { TASK_STATUSES } from '../../contracts/activities';
-import type { BulkSummary } from '../bulk-service';
-import { Layout, StatusBadge } from './layout';
+import type { BulkSummary } from '../../bulks';
+import { Layout, ProgressBar, StatusBadge } from './layout';
 
-/** Every bulk, newest first, with its status and a progress bar; filters by status and date. */
+/** Every bulk, newest first, with its status and a bar of its accounts by outcome; filters by status and date. */
 export function BulkListPage(props: { bulks: BulkSummary[]; total: number; status?: string; since?: string }) {
   return (
     <Layout title="Bulks">
@@ -49,8 +49,9 @@ export function BulkListPage(props: { bulks: BulkSummary[]; total: number; statu
                   <StatusBadge status={b.status} />
                 </td>
                 <td>
-                  <progress value={done} max={Math.max(b.total, 1)} /> {done}/{b.total}
-                  {b.failed ? <span class="error"> ({b.failed} failed)</span> : null}
+                  <ProgressBar counts={b} /> {done}/{b.total}
+                  {b.failed ? <span class="error"> · {b.failed} failed</span> : null}
+                  {b.cancelled ? <span class="muted"> · {b.cancelled} cancelled</span> : null}
                 </td>
                 <td>{b.platform}</td>
                 <td class="muted">{b.createdAt.replace('T', ' ').slice(0, 19)}</td>

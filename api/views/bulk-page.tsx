@@ -1,6 +1,7 @@
+import { isFinishedTaskStatus } from '../../contracts/statuses';
 import type { LogEntry } from '../../logs/log-store';
-import type { BulkStatus } from '../bulk-service';
-import { Layout, StatusBadge, isWebUrl } from './layout';
+import type { BulkStatus } from '../../bulks';
+import { Layout, ProgressBar, StatusBadge, isWebUrl } from './layout';
 import { LogTable } from './log-table';
 
 export interface BulkPageProps {
@@ -13,44 +14,49 @@ export interface BulkPageProps {
   entries: LogEntry[];
 }
 
-const FINISHED = new Set(['completed', 'partially_failed', 'failed', 'cancelled']);
+/** The counts line beside the bar; `/assets/dashboard.js` writes the same line. */
+function countsText(c: { done: number; total: number; completed: number; failed: number; cancelled: number; running: number }): string {
+  return `${c.done}/${c.total} done · ${c.completed} completed · ${c.failed} failed · ${c.cancelled} cancelled · ${c.running} running`;
+}
 
 /**
  * One bulk: progress, one row per account (state, current step, post links, error,
- * screenshot, Web UI link), a cancel button and the live log. `/assets/dashboard.js`
- * refreshes the rows from the status endpoint and appends log lines as they arrive.
+ * screenshot, Web UI link), cancel (while it runs) or retry (once it ended with failures),
+ * and the live log. `/assets/dashboard.js` refreshes all of it from the status endpoint
+ * while the bulk runs and once more when the log stream says it has ended, and appends
+ * log lines as they arrive; the `data-field`/`data-action` attributes are its hooks.
  */
 export function BulkPage(props: BulkPageProps) {
   const s = props.status;
   const path = `/bulk-uploads/${encodeURIComponent(s.taskId)}`;
-  const done = s.completed + s.failed + s.accounts.filter((a) => a.status === 'cancelled').length;
+  const logs = `/bulk-upload/${encodeURIComponent(s.taskId)}/logs/`;
+  const cancelled = s.accounts.filter((a) => a.status === 'cancelled').length;
+  const counts = { total: s.total, completed: s.completed, failed: s.failed, cancelled, running: s.running };
+  const finished = isFinishedTaskStatus(s.status);
   return (
     <Layout title={`Bulk ${s.taskId}`}>
       <h1>
-        Bulk {s.taskId} <StatusBadge status={s.status} />
+        Bulk {s.taskId} <StatusBadge status={s.status} field="status" />
       </h1>
       <p data-status-url={path}>
-        <progress data-field="progress" value={done} max={Math.max(s.total, 1)} /> <span data-field="counts">{`${done}/${s.total} done · ${s.completed} completed · ${s.failed} failed · ${s.running} running`}</span>
+        <ProgressBar counts={counts} /> <span data-field="counts">{countsText({ ...counts, done: s.completed + s.failed + cancelled })}</span>
         {' · '}
         <a href={props.links.webUi} target="_blank" rel="noopener">
           Temporal Web UI
         </a>
         {' · '}
-        <a href={`/bulk-upload/${encodeURIComponent(s.taskId)}/logs/`}>full log</a>
+        <a href={logs}>full log</a>
       </p>
       <p>
-        {FINISHED.has(s.status) ? null : (
-          <form class="inline" method="post" action={`${path}/cancel`}>
-            <button type="submit">Cancel bulk</button>
-          </form>
-        )}
-        {FINISHED.has(s.status) && s.status !== 'completed' ? (
-          <form class="inline" method="post" action={`${path}/retry-failed`}>
-            <button type="submit">Retry failed accounts</button>
-          </form>
-        ) : null}
+        {/* Both forms are always there, so the script only has to show or hide them. */}
+        <form class="inline" method="post" action={`${path}/cancel`} data-action="cancel" hidden={finished}>
+          <button type="submit">Cancel bulk</button>
+        </form>
+        <form class="inline" method="post" action={`${path}/retry-failed`} data-action="retry" hidden={!finished || s.status === 'completed'}>
+          <button type="submit">Retry failed accounts</button>
+        </form>
       </p>
-      <table data-accounts>
+      <table data-accounts data-account-log-url={`${logs}?account=`}>
         <thead>
           <tr>
             <th>account</th>
@@ -65,7 +71,7 @@ export function BulkPage(props: BulkPageProps) {
           {s.accounts.map((a) => (
             <tr data-account={a.accountId}>
               <td>
-                <a href={`/bulk-upload/${encodeURIComponent(s.taskId)}/logs/?account=${encodeURIComponent(a.accountId)}`}>{a.accountId}</a>
+                <a href={`${logs}?account=${encodeURIComponent(a.accountId)}`}>{a.accountId}</a>
               </td>
               <td data-field="status">
                 <StatusBadge status={a.status} />
@@ -105,7 +111,7 @@ export function BulkPage(props: BulkPageProps) {
         </tbody>
       </table>
       <h2>Live log</h2>
-      <LogTable entries={props.entries} streamUrl={`/bulk-upload/${encodeURIComponent(s.taskId)}/logs/`} showAccount={true} />
+      <LogTable entries={props.entries} streamUrl={logs} showAccount={true} />
     </Layout>
   );
 }

@@ -1,36 +1,42 @@
+import type { OpenApiDocument } from '../openapi';
 import { Layout } from './layout';
 
-interface Operation {
-  summary?: string;
-  description?: string;
-  requestBody?: { content: Record<string, { schema?: unknown }> };
-}
+const METHODS = ['get', 'put', 'post', 'patch', 'delete'] as const;
 
-/** A browsable view of the OpenAPI document: every operation, its summary and its body schema. */
-export function DocsPage(props: { doc: { paths: Record<string, Record<string, Operation>> } }) {
+/**
+ * A browsable view of the OpenAPI document: every operation, whether it needs the token,
+ * its summary, its parameters and its body schema. Public, like the document.
+ */
+export function DocsPage(props: { doc: OpenApiDocument; signedIn: boolean }) {
+  const operations = Object.entries(props.doc.paths ?? {}).flatMap(([path, item]) => METHODS.flatMap((method) => (item[method] ? [{ path, method, op: item[method] }] : [])));
   return (
-    <Layout title="API">
+    <Layout title="API" signedIn={props.signedIn}>
       <h1>clipfleet API</h1>
       <p>
-        Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1). Send <code>Authorization: Bearer $API_TOKEN</code>.
+        Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1). This description is public; every call marked <em>token</em> needs{' '}
+        <code>Authorization: Bearer $API_TOKEN</code> (or a browser session from <a href="/login">/login</a>).
       </p>
-      {Object.entries(props.doc.paths).map(([path, ops]) =>
-        Object.entries(ops).map(([method, op]) => (
-          <section>
-            <h3>
-              <code>{method.toUpperCase()}</code> <code>{path}</code>
-            </h3>
-            <p>{op.summary}</p>
-            {op.description ? <p class="muted">{op.description}</p> : null}
-            {op.requestBody ? (
-              <details>
-                <summary>request body</summary>
-                <pre>{JSON.stringify(op.requestBody.content['application/json']?.schema, null, 2)}</pre>
-              </details>
-            ) : null}
-          </section>
-        )),
-      )}
+      {operations.map(({ path, method, op }) => (
+        <section>
+          <h3>
+            <code>{method.toUpperCase()}</code> <code>{path}</code> <span class="muted">{op.security?.length === 0 ? 'public' : 'token'}</span>
+          </h3>
+          <p>{op.summary}</p>
+          {op.description ? <p class="muted">{op.description}</p> : null}
+          {op.parameters?.length ? (
+            <details>
+              <summary>parameters</summary>
+              <pre>{JSON.stringify(op.parameters, null, 2)}</pre>
+            </details>
+          ) : null}
+          {op.requestBody && 'content' in op.requestBody ? (
+            <details>
+              <summary>request body</summary>
+              <pre>{JSON.stringify(Object.values(op.requestBody.content)[0]?.schema, null, 2)}</pre>
+            </details>
+          ) : null}
+        </section>
+      ))}
     </Layout>
   );
 }

@@ -20,7 +20,9 @@ th{background:#eef1f5;font-weight:600}
 .status{display:inline-block;padding:0 .45rem;border-radius:.6rem;background:#e3e6eb;font-size:12px}
 .status-completed{background:#d4f3dc}.status-failed{background:#fbd9d9}.status-partially_failed{background:#fde8c8}
 .status-running{background:#d9e8fb}.status-cancelled{background:#e6e0f5}
-progress{width:10rem;height:.9rem}
+.bar{display:inline-flex;width:10rem;height:.8rem;vertical-align:middle;background:#e3e6eb;border-radius:.4rem;overflow:hidden}
+.bar-completed{background:#4caf6e}.bar-failed{background:#d9534f}.bar-cancelled{background:#8e7cc3}.bar-running{background:#6aa0e0}
+[hidden]{display:none!important}
 .log{font:12px/1.4 ui-monospace,monospace;max-height:28rem;overflow:auto;background:#fff}
 .log td{padding:.1rem .5rem;border:0;white-space:nowrap}
 .log td.msg{white-space:pre-wrap;word-break:break-word;width:100%}
@@ -68,9 +70,43 @@ export function htmlPage(c: Context, page: Child, status: 200 | 401 | 404 = 200)
   return c.html(page as string, status);
 }
 
-/** A status as a coloured badge. */
-export function StatusBadge(props: { status: string }) {
-  return <span class={`status status-${props.status}`}>{props.status}</span>;
+/** A status as a coloured badge; `field` names it for `/assets/dashboard.js` to update. */
+export function StatusBadge(props: { status: string; field?: string }) {
+  return (
+    <span class={`status status-${props.status}`} data-field={props.field}>
+      {props.status}
+    </span>
+  );
+}
+
+/** The parts of a progress bar, in drawing order; the bar's empty rest is accounts not yet done. */
+export const PROGRESS_PARTS = ['completed', 'failed', 'cancelled', 'running'] as const;
+export type ProgressCounts = Record<(typeof PROGRESS_PARTS)[number], number> & { total: number };
+
+/** The bar's text equivalent, e.g. "3 completed, 1 failed, 1 cancelled of 5". */
+export function progressLabel(counts: ProgressCounts): string {
+  const parts = PROGRESS_PARTS.filter((p) => counts[p] > 0).map((p) => `${counts[p]} ${p}`);
+  return parts.length ? `${parts.join(', ')} of ${counts.total}` : `0 of ${counts.total} done`;
+}
+
+/** A part's share of the bar as a CSS width, to a tenth of a percent. */
+export function progressWidth(count: number, total: number): string {
+  return `${total > 0 ? Math.round((count / total) * 1000) / 10 : 0}%`;
+}
+
+/**
+ * Accounts by outcome as one bar of coloured parts (a `<progress>` has a single colour, so
+ * failures would look like success); screen readers and hover get the counts as text.
+ */
+export function ProgressBar(props: { counts: ProgressCounts }) {
+  const label = progressLabel(props.counts);
+  return (
+    <span class="bar" data-field="progress" role="img" aria-label={label} title={label}>
+      {PROGRESS_PARTS.map((p) => (
+        <span class={`bar-${p}`} data-part={p} style={`width:${progressWidth(props.counts[p], props.counts.total)}`}></span>
+      ))}
+    </span>
+  );
 }
 
 /** Only web links become anchors: a `javascript:` URL from a platform must stay text. */
