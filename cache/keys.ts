@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { CacheServiceName } from './services';
 
 /** JSON text of `value` with object keys sorted at every depth: the same params in any order give the same text. */
-export function stableStringify(value: unknown): string {
+function stableStringify(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : stableStringify(v))).join(',')}]`;
   const entries = Object.entries(value as Record<string, unknown>)
@@ -18,7 +18,7 @@ export function stableStringify(value: unknown): string {
 }
 
 /** Short, stable hash of a request's parameters. */
-export function paramsHash(params: Record<string, unknown>): string {
+function paramsHash(params: Record<string, unknown>): string {
   return createHash('sha256').update(stableStringify(params)).digest('hex').slice(0, 32);
 }
 
