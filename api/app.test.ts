@@ -4,6 +4,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Account, BulkUploadTask } from '../database/entities';
 import { API_TOKEN, startTestStack, type TestStack } from '../test/fixtures/stack';
+import { bulkUploadWorkflowId } from '../contracts/names';
 
 type ErrorBody = { error: string; issues: { field: string; message: string }[] };
 
@@ -127,7 +128,7 @@ describe('HTTP API boundaries', { timeout: 60_000 }, () => {
     em.create(BulkUploadTask, {
       id: 'slashes',
       platform: 'demo',
-      workflowId: 'bulk-upload-slashes',
+      workflowId: bulkUploadWorkflowId('slashes'),
       options: { uniquifyPreset: 'fast', concurrency: 1, dryRun: false },
       status: 'completed',
       finishedAt: new Date(),

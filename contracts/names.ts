@@ -29,8 +29,8 @@ export function accountLogsKey(taskId: string, accountId: string): string {
 export const BulkTaskIdAttribute = defineSearchAttributeKey('BulkTaskId', 'KEYWORD');
 export const AccountIdAttribute = defineSearchAttributeKey('AccountId', 'KEYWORD');
 export const PlatformAttribute = defineSearchAttributeKey('Platform', 'KEYWORD');
-export const SEARCH_ATTRIBUTE_NAMES = ['BulkTaskId', 'AccountId', 'Platform'] as const;
+/** Every search attribute the project registers (`temporal-dev.sh` registers these names). */
+export const SEARCH_ATTRIBUTE_NAMES: readonly string[] = [BulkTaskIdAttribute, AccountIdAttribute, PlatformAttribute].map((key) => key.name);
 
 /** Workflow type names, as typed by `temporal workflow start --type`. */
 export const BULK_UPLOAD_WORKFLOW = 'BulkUpload';
-export const ACCOUNT_UPLOAD_WORKFLOW = 'AccountUpload';

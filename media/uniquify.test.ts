@@ -80,7 +80,7 @@ describe('uniquifyVideo', () => {
 
   it('reports increasing progress fractions ending at 1', async () => {
     const fractions: number[] = [];
-    await uniquifyVideo({ sourcePath: longSource, outputDir: variantsDir(), seed: 'progress', preset: 'strong', onProgress: (f) => fractions.push(f) });
+    await uniquifyVideo({ sourcePath: longSource, outputDir: variantsDir(), seed: 'reports-progress', preset: 'strong', onProgress: (f) => fractions.push(f) });
 
     assert.ok(fractions.length >= 3, `fractions: ${fractions.join(', ')}`);
     assert.ok(fractions.every((f, i) => f > 0 && f <= 1 && (i === 0 || f > (fractions[i - 1] ?? 0))), `fractions: ${fractions.join(', ')}`);

@@ -1,6 +1,6 @@
 /**
  * Debug commands for bulks, talking straight to Temporal, the database and Redis:
- *   npm run bulk -- run <input.json>        check, start, show progress until done
+ *   npm run bulk -- run <input.json> [--task-id <id>]   check, start, show progress until done
  *   npm run bulk -- status <taskId>         status and per-account progress
  *   npm run bulk -- logs <taskId> [--account <id>]
  * `run` admits a bulk exactly as `POST /bulk-uploads` does: bad input exits with 2 and
@@ -15,7 +15,7 @@ import { formatConsoleLine } from '../logs/console-format';
 import { bulkService, connectTemporal, openServices, type Services } from '../runtime';
 import { progressQuery } from '../workflows/bulk-upload';
 
-const USAGE = 'usage: npm run bulk -- run <input.json> | status <taskId> | logs <taskId> [--account <id>]';
+const USAGE = 'usage: npm run bulk -- run <input.json> [--task-id <id>] | status <taskId> | logs <taskId> [--account <id>]';
 
 /** A one-line progress bar, redrawn in place on a terminal. */
 export function progressBar(done: number, total: number, width = 30): string {
@@ -23,7 +23,7 @@ export function progressBar(done: number, total: number, width = 30): string {
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`;
 }
 
-async function run(config: Config, client: Client, bulks: BulkService, file: string): Promise<number> {
+async function run(config: Config, client: Client, bulks: BulkService, file: string, taskId?: string): Promise<number> {
   let raw: unknown;
   try {
     raw = JSON.parse(await fs.readFile(file, 'utf8'));
@@ -31,6 +31,8 @@ async function run(config: Config, client: Client, bulks: BulkService, file: str
     console.error(`cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
     return 2;
   }
+  // The same input file under another task id: a second bulk, not a re-use of the first id.
+  if (taskId !== undefined && raw && typeof raw === 'object') raw = { ...raw, taskId };
   let started;
   try {
     started = await bulks.submit(raw);
@@ -45,9 +47,8 @@ async function run(config: Config, client: Client, bulks: BulkService, file: str
     }
     throw err;
   }
-  const { taskId } = started;
-  const links = bulkLinks(config, taskId);
-  console.log(`${started.alreadyStarted ? 'already started' : 'started'}: bulk ${taskId}\n  dashboard: ${links.dashboard}\n  Web UI:    ${links.webUi}\n  status:    npm run bulk -- status ${taskId}`);
+  const links = bulkLinks(config, started.taskId);
+  console.log(`${started.alreadyStarted ? 'already started' : 'started'}: bulk ${started.taskId}\n  dashboard: ${links.dashboard}\n  Web UI:    ${links.webUi}\n  status:    npm run bulk -- status ${started.taskId}`);
   const handle = client.workflow.getHandle(started.workflowId);
   const tty = process.stdout.isTTY;
   for (;;) {
@@ -63,8 +64,8 @@ async function run(config: Config, client: Client, bulks: BulkService, file: str
     await new Promise((r) => setTimeout(r, 1_000));
   }
   if (tty) process.stdout.write('\n');
-  const status = await bulks.status(taskId);
-  console.log(`bulk ${taskId}: ${status?.status} (${status?.completed} completed, ${status?.failed} failed of ${status?.total})`);
+  const status = await bulks.status(started.taskId);
+  console.log(`bulk ${started.taskId}: ${status?.status} (${status?.completed} completed, ${status?.failed} failed of ${status?.total})`);
   return status?.status === 'completed' ? 0 : 1;
 }
 
@@ -95,7 +96,10 @@ async function main(argv: string[]): Promise<number> {
     const temporal = await connectTemporal(config);
     try {
       const bulks = bulkService(services, temporal.client);
-      if (command === 'run') return await run(config, temporal.client, bulks, arg);
+      if (command === 'run') {
+        const taskIdFlag = rest.indexOf('--task-id');
+        return await run(config, temporal.client, bulks, arg, taskIdFlag >= 0 ? rest[taskIdFlag + 1] : undefined);
+      }
       const status = await bulks.status(arg);
       if (!status) {
         console.error(`no bulk upload with task id "${arg}"`);

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { SESSION_COOKIE, createSessionValue } from '../api/auth';
 import { BulkUploadTask } from '../database/entities';
 import { API_TOKEN, startTestStack, type TestStack } from './fixtures/stack';
+import { bulkUploadWorkflowId } from '../contracts/names';
 
 function sessionCookie(res: Response): string {
   const header = res.headers.get('set-cookie') ?? '';
@@ -107,7 +108,7 @@ describe('API auth and control', { timeout: 60_000 }, () => {
     em.create(BulkUploadTask, {
       id: 'list-old',
       platform: 'demo',
-      workflowId: 'bulk-upload-list-old',
+      workflowId: bulkUploadWorkflowId('list-old'),
       options: { uniquifyPreset: 'fast', concurrency: 1, dryRun: false },
       status: 'completed',
       createdAt: old,
@@ -116,14 +117,14 @@ describe('API auth and control', { timeout: 60_000 }, () => {
     em.create(BulkUploadTask, {
       id: 'list-failed',
       platform: 'demo',
-      workflowId: 'bulk-upload-list-failed',
+      workflowId: bulkUploadWorkflowId('list-failed'),
       options: { uniquifyPreset: 'fast', concurrency: 1, dryRun: false },
       status: 'failed',
     });
     em.create(BulkUploadTask, {
       id: 'list-done',
       platform: 'demo',
-      workflowId: 'bulk-upload-list-done',
+      workflowId: bulkUploadWorkflowId('list-done'),
       options: { uniquifyPreset: 'fast', concurrency: 1, dryRun: false },
       status: 'completed',
     });

@@ -7,9 +7,10 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { accountLogsKey, bulkUploadWorkflowId, taskLogsKey } from '../contracts/names';
+import { accountLogsKey, accountUploadWorkflowId, bulkUploadWorkflowId, taskLogsKey } from '../contracts/names';
 import { BulkUploadAccount, BulkUploadTask, LogLine, VideoData } from '../database/entities';
-import type { BulkUploadResult } from '../workflows/bulk-upload';
+import { AccountUpload } from '../workflows/account-upload';
+import { BulkUpload, type BulkUploadResult } from '../workflows/bulk-upload';
 import { demoPosts, startTestStack, type TestStack } from './fixtures/stack';
 
 async function sha256(file: string): Promise<string> {
@@ -20,7 +21,7 @@ async function runBulk(stack: TestStack, body: unknown): Promise<BulkUploadResul
   const res = await stack.api('POST', '/bulk-uploads', body);
   assert.equal(res.status, 202, await res.clone().text());
   const started = (await res.json()) as { taskId: string; workflowId: string; links: { webUi: string } };
-  assert.match(started.links.webUi, /\/namespaces\/default\/workflows\/bulk-upload-/);
+  assert.ok(started.links.webUi.endsWith(`/namespaces/default/workflows/${encodeURIComponent(started.workflowId)}`), started.links.webUi);
   return stack.env.client.workflow.getHandle(started.workflowId).result();
 }
 
@@ -132,7 +133,7 @@ describe('bulk upload', { timeout: 600_000 }, () => {
     assert.equal((await em.findOneOrFail(BulkUploadTask, 'bad-password')).status, 'partially_failed');
 
     // Non-retryable: the upload was attempted once, not retried.
-    const history = await stack.env.client.workflow.getHandle(`${bulkUploadWorkflowId('bad-password')}-account-erin`).fetchHistory();
+    const history = await stack.env.client.workflow.getHandle(accountUploadWorkflowId('bad-password', 'erin')).fetchHistory();
     const uploads = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'uploadViaBrowser');
     const started = (history.events ?? []).filter((e) => e.activityTaskStartedEventAttributes);
     assert.equal(uploads.length, 1);
@@ -144,8 +145,15 @@ describe('bulk upload', { timeout: 600_000 }, () => {
     await stack.addAccount({ id: 'gina' });
     const good = await stack.addVideo('clip-d.mp4');
     await fs.writeFile(path.join(stack.config.media.root, 'notes.mp4'), 'these are my notes, not a video\n'.repeat(100));
+    const body = { taskId: 'not-a-video', videos: [{ path: 'notes.mp4' }, { path: good }], accountIds: ['gina'] };
 
-    const result = await runBulk(stack, { taskId: 'not-a-video', videos: [{ path: 'notes.mp4' }, { path: good }], accountIds: ['gina'] });
+    // The API refuses it before anything starts …
+    const refused = await stack.api('POST', '/bulk-uploads', body);
+    assert.equal(refused.status, 400);
+    assert.deepEqual(((await refused.json()) as { issues: { field: string }[] }).issues.map((i) => i.field), ['videos.0.path']);
+    // … and a bulk started around the API (as `temporal workflow start` does) fails that video alone, non-retryably.
+    const handle = await stack.env.client.workflow.start(BulkUpload, { taskQueue: stack.config.temporal.taskQueue, workflowId: bulkUploadWorkflowId(body.taskId), args: [body] });
+    const result = await handle.result();
     assert.equal(result.status, 'failed');
     assert.equal((await demoPosts(stack.demo, 'gina-user')).length, 1, 'the real video is still published');
 
@@ -156,7 +164,7 @@ describe('bulk upload', { timeout: 600_000 }, () => {
     assert.equal(notes.status, 'pending');
     assert.equal(notes.postId, null);
 
-    const history = await stack.env.client.workflow.getHandle(`${bulkUploadWorkflowId('not-a-video')}-account-gina`).fetchHistory();
+    const history = await stack.env.client.workflow.getHandle(accountUploadWorkflowId('not-a-video', 'gina')).fetchHistory();
     const scheduled = (history.events ?? []).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
     assert.equal(scheduled.filter((n) => n === 'uploadViaBrowser').length, 1, 'only the real video reached uploadViaBrowser');
     assert.equal(scheduled.filter((n) => n === 'uniquifyVideo').length, 2);
@@ -165,7 +173,7 @@ describe('bulk upload', { timeout: 600_000 }, () => {
     for (const id of ['hank', 'ivy']) await stack.addAccount({ id });
     const video = await stack.addVideo('clip-e.mp4');
     // Something else already runs under ivy's child workflow id (on a queue no worker polls).
-    const blocker = await stack.env.client.workflow.start('AccountUpload', { taskQueue: 'nobody-polls-this', workflowId: `${bulkUploadWorkflowId('child-clash')}-account-ivy`, args: [{}] });
+    const blocker = await stack.env.client.workflow.start(AccountUpload, { taskQueue: 'nobody-polls-this', workflowId: accountUploadWorkflowId('child-clash', 'ivy'), args: [{ taskId: 'child-clash', accountId: 'ivy', platform: 'demo', videos: [], preset: 'fast' }] });
     try {
       const result = await runBulk(stack, { taskId: 'child-clash', videos: [{ path: video }], accountIds: ['hank', 'ivy'], options: { concurrency: 2 } });
       assert.equal(result.status, 'partially_failed');

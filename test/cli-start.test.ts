@@ -9,7 +9,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { bulkUploadWorkflowId } from '../contracts/names';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { BULK_UPLOAD_WORKFLOW, accountUploadWorkflowId, bulkUploadWorkflowId } from '../contracts/names';
 import { BulkUploadAccount, BulkUploadTask, VideoData } from '../database/entities';
 import { demoPosts, startTestStack, type TestStack } from './fixtures/stack';
 
@@ -51,7 +52,7 @@ describe('starting a bulk from the Temporal CLI', { timeout: 300_000 }, () => {
     const inputFile = path.join(stack.dir, 'bulk.json');
     await fs.writeFile(inputFile, JSON.stringify(body('via-cli')));
     await run(TEMPORAL, [
-      'workflow', 'start', '--type', 'BulkUpload', '--task-queue', stack.config.temporal.taskQueue,
+      'workflow', 'start', '--type', BULK_UPLOAD_WORKFLOW, '--task-queue', stack.config.temporal.taskQueue,
       '--workflow-id', bulkUploadWorkflowId('via-cli'), '--input-file', inputFile, '--address', stack.config.temporal.address,
     ]);
 
@@ -62,8 +63,8 @@ describe('starting a bulk from the Temporal CLI', { timeout: 300_000 }, () => {
     assert.deepEqual({ ...cliResult, taskId: 'x' }, { ...apiResult, taskId: 'x' });
     assert.deepEqual(await activityTypes(stack, bulkUploadWorkflowId('via-cli')), await activityTypes(stack, bulkUploadWorkflowId('via-api')));
     assert.deepEqual(
-      await activityTypes(stack, `${bulkUploadWorkflowId('via-cli')}-account-cli-1`),
-      await activityTypes(stack, `${bulkUploadWorkflowId('via-api')}-account-cli-1`),
+      await activityTypes(stack, accountUploadWorkflowId('via-cli', 'cli-1')),
+      await activityTypes(stack, accountUploadWorkflowId('via-api', 'cli-1')),
     );
 
     const em = stack.deps.orm.em.fork();
@@ -73,8 +74,8 @@ describe('starting a bulk from the Temporal CLI', { timeout: 300_000 }, () => {
       assert.equal(await em.count(VideoData, { task: taskId, status: 'published' }), 2);
       assert.deepEqual(await listByTask(stack, taskId), [
         bulkUploadWorkflowId(taskId),
-        `${bulkUploadWorkflowId(taskId)}-account-cli-1`,
-        `${bulkUploadWorkflowId(taskId)}-account-cli-2`,
+        accountUploadWorkflowId(taskId, 'cli-1'),
+        accountUploadWorkflowId(taskId, 'cli-2'),
       ]);
     }
     assert.equal((await demoPosts(stack.demo)).length, 4);
@@ -83,10 +84,25 @@ describe('starting a bulk from the Temporal CLI', { timeout: 300_000 }, () => {
   it('rejects a malformed CLI input with a non-retryable error naming the field', async () => {
     const inputFile = path.join(stack.dir, 'bad.json');
     await fs.writeFile(inputFile, JSON.stringify({ taskId: 'bad-cli', videos: [], accountIds: ['cli-1'] }));
-    await run(TEMPORAL, ['workflow', 'start', '--type', 'BulkUpload', '--task-queue', stack.config.temporal.taskQueue, '--workflow-id', bulkUploadWorkflowId('bad-cli'), '--input-file', inputFile, '--address', stack.config.temporal.address]);
+    await run(TEMPORAL, ['workflow', 'start', '--type', BULK_UPLOAD_WORKFLOW, '--task-queue', stack.config.temporal.taskQueue, '--workflow-id', bulkUploadWorkflowId('bad-cli'), '--input-file', inputFile, '--address', stack.config.temporal.address]);
     await assert.rejects(stack.env.client.workflow.getHandle(bulkUploadWorkflowId('bad-cli')).result(), (err: Error & { cause?: Error }) => {
       assert.match(err.cause?.message ?? '', /videos: must list at least one video/);
       return true;
     });
+  });
+
+  it('npm run bulk -- run refuses an unknown account and a non-video up front, naming each field', async () => {
+    const video = await stack.addVideo('cli-ok.mp4');
+    await fs.writeFile(path.join(stack.config.media.root, 'readme.mp4'), 'not a video at all\n');
+    const inputFile = path.join(stack.dir, 'refused.json');
+    await fs.writeFile(inputFile, JSON.stringify({ taskId: 'cli-refused', videos: [{ path: video }, { path: 'readme.mp4' }], accountIds: ['cli-1', 'cli-ghost'] }));
+    const cli = run(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'scripts', 'bulk.ts'), 'run', inputFile], { env: { ...process.env, ...stack.envVars } });
+    await assert.rejects(cli, (err: Error & { code?: number; stderr?: string }) => {
+      assert.equal(err.code, 2, 'bad input exits with 2');
+      assert.match(err.stderr ?? '', /videos\.1\.path: not a video: readme\.mp4/);
+      assert.match(err.stderr ?? '', /accountIds\.1: unknown account "cli-ghost": create it first with PUT \/accounts/);
+      return true;
+    });
+    await assert.rejects(stack.env.client.workflow.getHandle(bulkUploadWorkflowId('cli-refused')).describe(), WorkflowNotFoundError, 'no workflow was started');
   });
 });

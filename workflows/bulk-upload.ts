@@ -27,7 +27,7 @@ import type { AccountResult, AppendLogInput, ValidatedBulkInput } from '../contr
 import type { BulkUploadInput, BulkUploadRequest } from '../contracts/bulk-input';
 import { FAILURE } from '../contracts/failure-types';
 import { clipText } from '../contracts/limits';
-import { AccountIdAttribute, BulkTaskIdAttribute, PlatformAttribute, accountUploadWorkflowId } from '../contracts/names';
+import { AccountIdAttribute, BulkTaskIdAttribute, PlatformAttribute, accountUploadWorkflowId, bulkUploadWorkflowId } from '../contracts/names';
 import { bulkOutcome, type AccountCounts, type TaskStatus } from '../contracts/statuses';
 import { AccountUpload } from './account-upload';
 import { appendLog, importDriveFolder, recordTaskStatus, registerTask, validateBulkInput } from './activity-proxies';
@@ -159,6 +159,11 @@ export async function BulkUpload(start: BulkUploadStart): Promise<BulkUploadResu
     if (!input) ({ input, fingerprint } = await validate(start as BulkUploadRequest));
     const bulk: BulkUploadInput = input;
     const { taskId, accountIds } = bulk;
+    if (workflowInfo().workflowId !== bulkUploadWorkflowId(taskId)) {
+      // Status, logs and cancel find a bulk by its task id: a started-by-hand bulk under
+      // another workflow id would run where nothing can see it.
+      throw ApplicationFailure.nonRetryable(`workflow id must be ${bulkUploadWorkflowId(taskId)} for task id "${taskId}", not ${workflowInfo().workflowId}`, FAILURE.InvalidInput);
+    }
     const historyLimit = bulk.options.historyEventsBeforeContinue ?? HISTORY_EVENTS_BEFORE_CONTINUE;
 
     setHandler(progressQuery, () => ({ ...state, taskId, status, total: accountIds.length, running: [...running.keys()] }));

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { bulkUploadWorkflowId } from '../../contracts/names';
+import { accountUploadWorkflowId, bulkUploadWorkflowId } from '../../contracts/names';
 import { LogLine, VideoData } from '../../database/entities';
 import { demoPosts, setDemoFaults, startTestStack, type TestStack } from '../fixtures/stack';
 
@@ -32,7 +32,7 @@ describe('fault: hung upload', { timeout: 300_000 }, () => {
     assert.equal(result.status, 'completed');
     assert.equal((await demoPosts(stack.demo, 'hung-user')).length, 1);
 
-    const history = await stack.env.client.workflow.getHandle(`${bulkUploadWorkflowId('hung')}-account-hung`).fetchHistory();
+    const history = await stack.env.client.workflow.getHandle(accountUploadWorkflowId('hung', 'hung')).fetchHistory();
     const uploadStarted = (history.events ?? []).filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes?.attempt ?? 1);
     assert.ok(Math.max(...uploadStarted) >= 2, 'the upload was retried');
     const lines = (await em.find(LogLine, { task: 'hung' })).map((l) => l.message);
