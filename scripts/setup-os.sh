@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the OS programs clipfleet drives: ffmpeg, Chromium and redis-server. Uses apt-get
+# Installs the OS programs clipfleet drives: ffmpeg, Chromium and redis-server (and ps/pgrep,
+# with which the scripts find what a test run left running). Uses apt-get
 # where it can (as root, or with sudo); otherwise prints exactly what to install.
 set -euo pipefail
 need=()
@@ -7,6 +8,7 @@ command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || need+
 [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || need+=(chromium)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v python3 >/dev/null 2>&1 || need+=(python3 python3-venv)
+command -v ps >/dev/null 2>&1 && command -v pgrep >/dev/null 2>&1 || need+=(procps)
 if [ ${#need[@]} -eq 0 ]; then echo "[setup] ffmpeg, chromium and redis-server are installed"; exit 0; fi
 echo "[setup] missing: ${need[*]}"
 sudo=""
