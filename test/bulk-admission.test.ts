@@ -87,4 +87,27 @@ describe('bulk admission', { timeout: 300_000 }, () => {
     assert.equal((await bulks.submit(body)).alreadyStarted, true);
     assert.equal((await handle.describe()).runId, runBefore, 'no new run of the finished bulk was started');
   });
+
+  it('answers over HTTP: 400 naming the field, 202 again for the same input, 409 naming taskId for other input', async () => {
+    // Its own id each run: the dev server keeps the workflows of earlier runs.
+    const taskId = `adm-http-${Date.now().toString(36)}`;
+    const unknown = await stack.api('POST', '/bulk-uploads', { taskId, videos: [{ path: video }], accountIds: ['adm-ghost'] });
+    assert.equal(unknown.status, 400);
+    const body = (await unknown.json()) as { error: string; issues: { field: string; message: string }[] };
+    assert.deepEqual(body.issues.map((i) => i.field), ['accountIds.0']);
+    assert.match(body.error, /^invalid request body: accountIds\.0: unknown account "adm-ghost"/);
+
+    const input = { taskId, videos: [{ path: video }], accountIds: ['adm-ann'], options: { dryRun: true } };
+    const first = await stack.api('POST', '/bulk-uploads', input);
+    assert.equal(first.status, 202);
+    assert.equal(((await first.json()) as { alreadyStarted: boolean }).alreadyStarted, false);
+    const again = await stack.api('POST', '/bulk-uploads', input);
+    assert.equal(again.status, 202);
+    assert.equal(((await again.json()) as { alreadyStarted: boolean }).alreadyStarted, true);
+    // Finished, the bulk still owns its task id: other input is refused, not run as a new bulk.
+    assert.equal((await stack.env.client.workflow.getHandle(bulkUploadWorkflowId(taskId)).result()).status, 'completed');
+    const other = await stack.api('POST', '/bulk-uploads', { ...input, options: { dryRun: true, concurrency: 1 } });
+    assert.equal(other.status, 409);
+    assert.deepEqual(((await other.json()) as { issues: { field: string }[] }).issues.map((i) => i.field), ['taskId']);
+  });
 });
