@@ -4,12 +4,12 @@
  * serve it on their own services. Every route is declared with `createRoute`, so the
  * OpenAPI document (`/openapi.json`) is generated from the routes themselves.
  */
-import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { requireAuth } from './auth';
 import type { ApiDeps } from './deps';
-import { PUBLIC, openApiDocument, registerSecuritySchemes } from './openapi';
+import { openApiDocument, publicRoute, registerSecuritySchemes } from './openapi';
 import { accountRoutes } from './routes/accounts';
 import { bulkUploadRoutes } from './routes/bulk-uploads';
 import { cacheRoutes } from './routes/cache';
@@ -23,19 +23,12 @@ import { DASHBOARD_SCRIPT } from './views/dashboard-script';
 /** Largest request body the API reads. */
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
-const healthRoute = createRoute({
-  method: 'get',
-  path: '/health',
-  summary: 'Liveness: the API process answers',
-  ...PUBLIC,
-  responses: { 200: { description: '`{ ok: true }`' } },
-});
+const healthRoute = publicRoute({ method: 'get', path: '/health', summary: 'Liveness: the API process answers', responses: { 200: { description: '`{ ok: true }`' } } });
 
-const scriptRoute = createRoute({
+const scriptRoute = publicRoute({
   method: 'get',
   path: '/assets/dashboard.js',
   summary: "The dashboard's script (static, no data in it)",
-  ...PUBLIC,
   responses: { 200: { description: 'JavaScript', content: { 'text/javascript': { schema: { type: 'string' } } } } },
 });
 

@@ -3,8 +3,9 @@
  * is in it, and public, so a client can read it before it has a token.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { API_TOKEN, startTestStack, type TestStack } from '../test/fixtures/stack';
+import { describe, it } from 'node:test';
+import { API_TOKEN } from '../test/fixtures/stack';
+import { useTestStack } from '../test/fixtures/suite-stack';
 import { createApp } from './app';
 import { bulkService } from '../runtime';
 
@@ -42,16 +43,12 @@ async function publicDocument(app: App): Promise<Document> {
 }
 
 describe('the OpenAPI document', { timeout: 60_000 }, () => {
-  let stack: TestStack;
-  before(async () => {
-    stack = await startTestStack({ worker: false });
-  });
-  after(async () => stack?.close());
+  const stack = useTestStack({ worker: false });
 
   it('describes every route the app serves', async () => {
-    const doc = await publicDocument(stack.app);
+    const doc = await publicDocument(stack().app);
     assert.equal(doc.openapi, '3.1.0');
-    assert.deepEqual(undocumentedRoutes(stack.app, doc), []);
+    assert.deepEqual(undocumentedRoutes(stack().app, doc), []);
     for (const path of ['/cache', '/cache/keys', '/google/sheets', '/huntflow/accounts/{accountId}/candidates', '/bulk-upload/{taskId}/logs']) assert.ok(doc.paths[path], path);
     for (const [path, ops] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(ops))
@@ -63,23 +60,29 @@ describe('the OpenAPI document', { timeout: 60_000 }, () => {
   });
 
   it('notices a route added without a description', async () => {
-    const app = createApp({ ...stack.deps, config: stack.config, temporal: stack.env.client, bulks: bulkService(stack.deps.services, stack.env.client), cache: stack.deps.services.cacheClients });
+    const app = createApp({
+      ...stack().deps,
+      config: stack().config,
+      temporal: stack().env.client,
+      bulks: bulkService(stack().deps.services, stack().env.client),
+      cache: stack().deps.services.cacheClients,
+    });
     app.get('/undocumented/:id', (c) => c.text('nobody wrote this down'));
     assert.deepEqual(undocumentedRoutes(app, await publicDocument(app)), ['GET /undocumented/:id']);
   });
 
   it('is public, page and JSON, while every call it describes still needs the token', async () => {
-    const doc = await publicDocument(stack.app);
+    const doc = await publicDocument(stack().app);
     assert.deepEqual(doc.paths['/openapi.json']?.get?.security, [], 'the document says it is public');
     assert.deepEqual(doc.paths['/docs']?.get?.security, []);
     assert.equal(doc.paths['/accounts']?.get?.security, undefined, 'a call takes the document-wide security');
 
-    const page = await stack.app.request('/docs', { headers: { accept: 'text/html' } });
+    const page = await stack().app.request('/docs', { headers: { accept: 'text/html' } });
     assert.equal(page.status, 200);
     assert.match(await page.text(), /PUT<\/code> <code>\/accounts<\/code>/);
 
-    assert.equal((await stack.app.request('/accounts')).status, 401);
-    assert.equal((await stack.app.request('/cache/stats')).status, 401);
-    assert.equal((await stack.app.request('/accounts', { headers: { authorization: `Bearer ${API_TOKEN}` } })).status, 200);
+    assert.equal((await stack().app.request('/accounts')).status, 401);
+    assert.equal((await stack().app.request('/cache/stats')).status, 401);
+    assert.equal((await stack().app.request('/accounts', { headers: { authorization: `Bearer ${API_TOKEN}` } })).status, 200);
   });
 });

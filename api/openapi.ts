@@ -3,10 +3,12 @@
  * The paths are not written here: each route declares its contract where it is handled
  * (`createRoute` in `routes/*`), and the document is generated from those declarations, so
  * a route cannot be served without being described. This module holds what is not a
- * route: the title, the servers and how to authenticate.
+ * route: the title, the servers and how to authenticate; and the builders every route is
+ * declared with, so what a public, a protected or a JSON-body route declares is said once.
  */
-import type { OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono, type RouteConfig } from '@hono/zod-openapi';
 import { SESSION_COOKIE } from './auth';
+import { authErrors, errorResponses, requireJson } from './validation';
 
 /** Registers the security schemes the routes refer to; call once on the root app. */
 export function registerSecuritySchemes(app: OpenAPIHono): void {
@@ -33,5 +35,21 @@ export function openApiDocument(app: OpenAPIHono, serverUrl: string) {
 /** The generated document. */
 export type OpenApiDocument = ReturnType<typeof openApiDocument>;
 
-/** What a route that needs no sign-in declares. */
-export const PUBLIC = { security: [] };
+/** A route anyone may call: it declares no security requirement, so the document shows it open. */
+export function publicRoute<Path extends string, Config extends Omit<RouteConfig, 'path' | 'security'> & { path: Path }>(config: Config) {
+  return createRoute({ ...config, security: [] });
+}
+
+/** A route behind the token or session cookie: it may also answer 401, and says so. */
+export function protectedRoute<Path extends string, Config extends Omit<RouteConfig, 'path'> & { path: Path }>(config: Config) {
+  return createRoute({ ...config, responses: { ...config.responses, ...authErrors } });
+}
+
+/**
+ * A protected route with a required JSON body (`jsonBody` in its request). `requireJson` runs
+ * before the validator, so a body that is not JSON is answered 415 as such rather than as a
+ * list of missing fields, and the route declares that 415.
+ */
+export function jsonBodyRoute<Path extends string, Config extends Omit<RouteConfig, 'path' | 'middleware'> & { path: Path }>(config: Config) {
+  return protectedRoute({ ...config, middleware: [requireJson], responses: { ...config.responses, ...errorResponses({ 415: 'the body is not JSON' }) } });
+}

@@ -7,7 +7,7 @@
  */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler, ValidationTargets } from 'hono';
-import { describeIssues } from '../contracts/bulk-input';
+import { IdSchema, describeIssues } from '../contracts/bulk-input';
 
 /** The body of every error answer. */
 export const ErrorBody = z
@@ -53,7 +53,25 @@ export function errorResponse(description: string) {
   return { description, content: { 'application/json': { schema: ErrorBody } } };
 }
 
-/** A required JSON request body; pair it with {@link requireJson} in the route's middleware. */
+/**
+ * A route's error responses from what each status means to the client:
+ * `errorResponses({ 400: 'the task id is invalid', 404: 'no bulk with that task id' })`.
+ */
+export function errorResponses<const Status extends number>(descriptions: Record<Status, string>): Record<Status, ReturnType<typeof errorResponse>> {
+  const entries = Object.entries<string>(descriptions).map(([status, description]) => [status, errorResponse(description)]);
+  // Object.fromEntries forgets the keys it was given; they are the statuses of `descriptions`.
+  return Object.fromEntries(entries) as Record<Status, ReturnType<typeof errorResponse>>;
+}
+
+/** A response that is an HTML page. */
+export function htmlResponse(description: string) {
+  return { description, content: { 'text/html': { schema: { type: 'string' as const } } } };
+}
+
+/** The path parameter of every route about one bulk. */
+export const TaskParam = z.object({ taskId: IdSchema });
+
+/** A required JSON request body; declare its route with `jsonBodyRoute`, which refuses a body that is not JSON. */
 export function jsonBody<Schema extends z.ZodType>(schema: Schema, description: string) {
   return { required: true, description, content: { 'application/json': { schema } } };
 }

@@ -19,7 +19,7 @@ import { configureFfmpeg, makeSampleVideo, sha256File } from '../media';
 import type { PlatformAdapter, PlatformCredentials } from '../platforms/adapter';
 import { createBrowserPool, type BrowserPool, type StorageState } from '../platforms/browser-pool';
 import { getPlatformAdapter } from '../platforms/registry';
-import { flags, intFlag, intListFlag, machineInfo, main, round, run, saveResult, timed, type ResultTable } from './lib';
+import { intFlags, machineInfo, main, round, run, saveResult, timed, type ResultTable } from './lib';
 
 interface Account extends PlatformCredentials {
   storageState?: StorageState;
@@ -42,18 +42,24 @@ async function upload(pool: BrowserPool, adapter: PlatformAdapter, account: Acco
 /** Runs `jobs` with at most `concurrency` at once. */
 async function inParallel(jobs: (() => Promise<unknown>)[], concurrency: number): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, async () => {
-    while (next < jobs.length) await jobs[next++]!();
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, jobs.length) }, async () => {
+      while (next < jobs.length) await jobs[next++]!();
+    }),
+  );
 }
 
 /** Chromium processes started by this process (descendants whose command is Chromium). */
 async function chromiumMemory(): Promise<{ processes: number; rssMiB: number; pssMiB: number | null }> {
   const { stdout } = await run('ps', ['-eo', 'pid=,ppid=,rss=,comm=']);
-  const procs = stdout.trim().split('\n').map((l) => l.trim().split(/\s+/)).map(([pid, ppid, rss, ...comm]) => ({ pid: Number(pid), ppid: Number(ppid), rssKiB: Number(rss), comm: comm.join(' ') }));
+  const procs = stdout
+    .trim()
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .map(([pid, ppid, rss, ...comm]) => ({ pid: Number(pid), ppid: Number(ppid), rssKiB: Number(rss), comm: comm.join(' ') }));
   const mine = new Set([process.pid]);
   // Parents come before children in most listings, but not always: repeat until stable.
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const p of procs) {
       if (mine.has(p.pid) || !mine.has(p.ppid)) continue;
@@ -77,18 +83,14 @@ async function chromiumMemory(): Promise<{ processes: number; rssMiB: number; ps
 }
 
 main(async () => {
-  const opts = flags('Uploads per minute, shared browser vs a browser per upload; memory per open context.', {
-    uploads: '12',
-    accounts: '4',
-    shared: '1,2,4',
-    'per-launch': '1,2',
-    contexts: '1,2,4,8',
+  const flags = intFlags('Uploads per minute, shared browser vs a browser per upload; memory per open context.', {
+    uploads: 12,
+    accounts: 4,
+    shared: [1, 2, 4],
+    'per-launch': [1, 2],
+    contexts: [1, 2, 4, 8],
   });
-  const uploadsPerRun = intFlag('uploads', opts.uploads);
-  const accountCount = intFlag('accounts', opts.accounts);
-  const sharedLevels = intListFlag('shared', opts.shared);
-  const perLaunchLevels = intListFlag('per-launch', opts['per-launch']);
-  const contextLevels = intListFlag('contexts', opts.contexts);
+  const { uploads: uploadsPerRun, accounts: accountCount, shared: sharedLevels, 'per-launch': perLaunchLevels, contexts: contextLevels } = flags;
 
   const started = performance.now();
   const machine = await machineInfo();
@@ -111,7 +113,17 @@ main(async () => {
     console.log(`making ${totalClips} distinct clips ...`);
     const clips: string[] = [];
     for (let i = 0; i < totalClips; i++) {
-      clips.push(await makeSampleVideo({ outputPath: path.join(dir, 'clips', `clip-${i}.mp4`), width: 320, height: 240, durationSec: 1, fps: 15, withAudio: false, pattern: `bench-browser-${i}` }));
+      clips.push(
+        await makeSampleVideo({
+          outputPath: path.join(dir, 'clips', `clip-${i}.mp4`),
+          width: 320,
+          height: 240,
+          durationSec: 1,
+          fps: 15,
+          withAudio: false,
+          pattern: `bench-browser-${i}`,
+        }),
+      );
     }
     let nextClip = 0;
     const clip = () => clips[nextClip++]!;
@@ -120,7 +132,10 @@ main(async () => {
     const shared = createBrowserPool({ ...config.browser, concurrency: Math.max(...sharedLevels, ...contextLevels) });
     pools.push(shared);
     console.log('warm-up: one upload per account ...');
-    await inParallel(accounts.map((a) => () => upload(shared, adapter, a, clip(), 'warm-up')), 2);
+    await inParallel(
+      accounts.map((a) => () => upload(shared, adapter, a, clip(), 'warm-up')),
+      2,
+    );
 
     const runs: { mode: string; concurrency: number; uploads: number; seconds: number; perMinute: number; launches: number }[] = [];
     const jobs = (pool: () => Promise<{ pool: BrowserPool; done?: () => Promise<void> }>) =>
@@ -142,8 +157,20 @@ main(async () => {
       const pool = createBrowserPool({ ...config.browser, concurrency });
       pools.push(pool);
       const launchesBefore = pool.stats().launches;
-      const r = await timed(() => inParallel(jobs(async () => ({ pool })), concurrency));
-      runs.push({ mode: 'shared browser, context per upload', concurrency, uploads: uploadsPerRun, seconds: r.ms / 1000, perMinute: uploadsPerRun / (r.ms / 60_000), launches: pool.stats().launches - launchesBefore });
+      const r = await timed(() =>
+        inParallel(
+          jobs(async () => ({ pool })),
+          concurrency,
+        ),
+      );
+      runs.push({
+        mode: 'shared browser, context per upload',
+        concurrency,
+        uploads: uploadsPerRun,
+        seconds: r.ms / 1000,
+        perMinute: uploadsPerRun / (r.ms / 60_000),
+        launches: pool.stats().launches - launchesBefore,
+      });
       await pool.close();
     }
     for (const concurrency of perLaunchLevels) {
@@ -209,7 +236,7 @@ main(async () => {
     const knee = [...sharedRuns].sort((a, b) => a.concurrency - b.concurrency).find((r) => r.perMinute >= bestShared.perMinute * 0.9) ?? bestShared;
     const largest = memory.at(-1)!;
     const perContextMiB = largest.contexts > 0 ? Math.max(1, (metric(largest) - metric(idleMem)) / largest.contexts) : 100;
-    const memoryCap = Math.max(1, Math.floor((os.freemem() / 1024 ** 2) * 0.5 / perContextMiB));
+    const memoryCap = Math.max(1, Math.floor(((os.freemem() / 1024 ** 2) * 0.5) / perContextMiB));
     const recommended = Math.min(knee.concurrency, memoryCap);
     const perLaunchSame = runs.find((r) => r.mode.startsWith('browser launched') && r.concurrency === knee.concurrency) ?? runs.find((r) => r.mode.startsWith('browser launched'));
     const sharedSame = perLaunchSame ? sharedRuns.find((r) => r.concurrency === perLaunchSame.concurrency) : undefined;
@@ -241,7 +268,11 @@ main(async () => {
         title: 'Uploads per minute',
         unit: 'uploads/min',
         higherIsBetter: true,
-        bars: runs.map((r) => ({ label: `${r.mode.startsWith('shared') ? 'shared' : 'per-launch'} ×${r.concurrency}`, value: round(r.perMinute, 1), highlight: r.mode.startsWith('shared') && r.concurrency === recommended })),
+        bars: runs.map((r) => ({
+          label: `${r.mode.startsWith('shared') ? 'shared' : 'per-launch'} ×${r.concurrency}`,
+          value: round(r.perMinute, 1),
+          highlight: r.mode.startsWith('shared') && r.concurrency === recommended,
+        })),
       },
       durationSec: round((performance.now() - started) / 1000, 1),
     });

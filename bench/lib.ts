@@ -93,6 +93,25 @@ export function intListFlag(name: string, value: string): number[] {
   return value.split(',').map((v) => intFlag(name, v.trim()));
 }
 
+/** What `intFlags` parses a flag to: one integer, or a comma-separated list when its default is a list. */
+type IntFlagValues<T> = { [K in keyof T]: T[K] extends readonly number[] ? number[] : number };
+
+/**
+ * Parses integer flags from their defaults, a number for one value and a list for a
+ * comma-separated list (`--writers 1,4,16`), each at least 1 unless `min` says otherwise;
+ * `--help` prints them and exits.
+ */
+export function intFlags<const T extends Record<string, number | readonly number[]>>(usage: string, defaults: T, min: { [K in keyof T]?: number } = {}): IntFlagValues<T> {
+  const asText = Object.fromEntries(Object.entries(defaults).map(([name, value]) => [name, String(value)]));
+  const given = flags(usage, asText);
+  const parsed = Object.entries(defaults).map(([name, value]) => {
+    const text = given[name] ?? String(value);
+    return [name, Array.isArray(value) ? intListFlag(name, text) : intFlag(name, text, min[name] ?? 1)];
+  });
+  // Object.fromEntries forgets the keys; each is a key of `defaults`, parsed as its default's kind.
+  return Object.fromEntries(parsed) as IntFlagValues<T>;
+}
+
 /** The app's Redis URL with the database switched to the benchmarks' one. */
 export function benchRedisUrl(): string {
   const url = new URL(loadConfig().redis.url);
@@ -122,10 +141,7 @@ async function firstLine(cmd: string, args: string[]): Promise<string> {
 /** Core count, CPU model and the versions that shape the numbers. */
 export async function machineInfo(): Promise<MachineInfo> {
   const config = loadConfig();
-  const [ffmpeg, chromium] = await Promise.all([
-    firstLine(config.media.ffmpegPath ?? 'ffmpeg', ['-version']),
-    firstLine(config.browser.executablePath, ['--version']),
-  ]);
+  const [ffmpeg, chromium] = await Promise.all([firstLine(config.media.ffmpegPath ?? 'ffmpeg', ['-version']), firstLine(config.browser.executablePath, ['--version'])]);
   return {
     cores: os.cpus().length,
     cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',

@@ -27,14 +27,21 @@ import { openDatabase, type Orm } from '../database/orm';
 import { createSecretBox } from '../database/secrets';
 import { createLogStore, type LogEntry, type LogStore } from '../logs/log-store';
 import { createRedis, waitForRedis, type RedisClient } from '../redis/connection';
-import { benchRedisUrl, flags, intFlag, intListFlag, machineInfo, main, percentile, round, saveResult, timed, type ResultTable } from './lib';
+import { benchRedisUrl, intFlags, machineInfo, main, percentile, round, saveResult, timed, type ResultTable } from './lib';
 
 const TARGET_SSE_P95_MS = 250;
 const API_TOKEN = `bench-${randomBytes(12).toString('hex')}`;
 
 async function makeTask(orm: Orm, taskId: string, accountIds: string[]): Promise<void> {
   const em = orm.em.fork();
-  const task = em.create(BulkUploadTask, { id: taskId, platform: 'demo', workflowId: bulkUploadWorkflowId(taskId), options: { uniquifyPreset: 'fast', concurrency: accountIds.length, dryRun: true }, status: 'running', accountCount: accountIds.length });
+  const task = em.create(BulkUploadTask, {
+    id: taskId,
+    platform: 'demo',
+    workflowId: bulkUploadWorkflowId(taskId),
+    options: { uniquifyPreset: 'fast', concurrency: accountIds.length, dryRun: true },
+    status: 'running',
+    accountCount: accountIds.length,
+  });
   for (const accountId of accountIds) em.create(BulkUploadAccount, { task, accountId, workflowId: accountUploadWorkflowId(taskId, accountId) });
   await em.flush();
 }
@@ -50,7 +57,9 @@ async function throughput(orm: Orm, store: LogStore, taskId: string, lines: numb
       accounts.map(async (accountId) => {
         for (let i = 0; i < perWriter; i += batch) {
           const n = Math.min(batch, perWriter - i);
-          const res = await store.appendMany(Array.from({ length: n }, (_, k) => ({ taskId, accountId, level: 'info' as const, message: `line ${i + k} of ${accountId}: uploading video-1, 42% done` })));
+          const res = await store.appendMany(
+            Array.from({ length: n }, (_, k) => ({ taskId, accountId, level: 'info' as const, message: `line ${i + k} of ${accountId}: uploading video-1, 42% done` })),
+          );
           if (!res.redis) notInRedis += n;
         }
       }),
@@ -64,7 +73,13 @@ async function throughput(orm: Orm, store: LogStore, taskId: string, lines: numb
  * Appends `count` lines `gapMs` apart and resolves with each line's latency until a reader
  * saw it. `listen` starts the reader and calls `seen(message, at)`; it returns a stopper.
  */
-async function latency(store: LogStore, taskId: string, count: number, gapMs: number, listen: (seen: (message: string, at: number) => void) => Promise<() => Promise<void>>): Promise<number[]> {
+async function latency(
+  store: LogStore,
+  taskId: string,
+  count: number,
+  gapMs: number,
+  listen: (seen: (message: string, at: number) => void) => Promise<() => Promise<void>>,
+): Promise<number[]> {
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
   let allSeen!: () => void;
@@ -144,20 +159,12 @@ function storeListener(store: LogStore, taskId: string, pollMs: number) {
 }
 
 main(async () => {
-  const opts = flags('Log store append throughput and append-to-reader latency (SSE).', {
-    lines: '2000',
-    writers: '1,4,16',
-    batches: '1,10',
-    'latency-lines': '150',
-    'gap-ms': '20',
-    polls: '1000,250,100,50',
-  });
-  const lines = intFlag('lines', opts.lines);
-  const writerCounts = intListFlag('writers', opts.writers);
-  const batchSizes = intListFlag('batches', opts.batches);
-  const latencyLines = intFlag('latency-lines', opts['latency-lines']);
-  const gapMs = intFlag('gap-ms', opts['gap-ms'], 0);
-  const polls = intListFlag('polls', opts.polls);
+  const flags = intFlags(
+    'Log store append throughput and append-to-reader latency (SSE).',
+    { lines: 2000, writers: [1, 4, 16], batches: [1, 10], 'latency-lines': 150, 'gap-ms': 20, polls: [1000, 250, 100, 50] },
+    { 'gap-ms': 0 },
+  );
+  const { lines, writers: writerCounts, batches: batchSizes, 'latency-lines': latencyLines, 'gap-ms': gapMs, polls } = flags;
 
   const started = performance.now();
   const machine = await machineInfo();
@@ -205,13 +212,24 @@ main(async () => {
     const latencyRows: { reader: string; pollMs: number; samples: number[] }[] = [];
     const readers: { reader: string; pollMs: number; listen: (taskId: string) => ReturnType<typeof sseListener> }[] = [];
     for (const pollMs of polls) {
-      const app = createApp({ config: { ...config, api: { ...config.api, token: API_TOKEN, logPollMs: pollMs } }, temporal, orm, logStore: store, secrets: createSecretBox(randomBytes(32).toString('base64')), bulks: createBulkService({ temporal, orm, config }), cache: openCacheClients(config, redis) });
+      const app = createApp({
+        config: { ...config, api: { ...config.api, token: API_TOKEN, logPollMs: pollMs } },
+        temporal,
+        orm,
+        logStore: store,
+        secrets: createSecretBox(randomBytes(32).toString('base64')),
+        bulks: createBulkService({ temporal, orm, config }),
+        cache: openCacheClients(config, redis),
+      });
       const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
       await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-      closers.push(() => new Promise<void>((resolve) => {
-        if ('closeAllConnections' in server) server.closeAllConnections();
-        server.close(() => resolve());
-      }));
+      closers.push(
+        () =>
+          new Promise<void>((resolve) => {
+            if ('closeAllConnections' in server) server.closeAllConnections();
+            server.close(() => resolve());
+          }),
+      );
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       readers.push({ reader: 'SSE endpoint', pollMs, listen: (taskId) => sseListener(url, taskId) });
     }
@@ -231,7 +249,14 @@ main(async () => {
       columns: ['reader', 'poll ms', 'p50', 'p95', 'max', `p95 ≤ ${TARGET_SSE_P95_MS} ms`],
       rows: latencyRows.map((r) => {
         const p95 = percentile(r.samples, 95);
-        return [r.reader + (r.reader === 'SSE endpoint' && r.pollMs === defaultPoll ? ' (default poll)' : ''), r.pollMs, round(percentile(r.samples, 50), 1), round(p95, 1), round(Math.max(...r.samples), 1), p95 <= TARGET_SSE_P95_MS ? 'yes' : 'no'];
+        return [
+          r.reader + (r.reader === 'SSE endpoint' && r.pollMs === defaultPoll ? ' (default poll)' : ''),
+          r.pollMs,
+          round(percentile(r.samples, 50), 1),
+          round(p95, 1),
+          round(Math.max(...r.samples), 1),
+          p95 <= TARGET_SSE_P95_MS ? 'yes' : 'no',
+        ];
       }),
     };
 
@@ -261,7 +286,18 @@ main(async () => {
       name: 'logs',
       title: 'Log store throughput and live latency',
       machine,
-      params: { lines, writers: writerCounts, batches: batchSizes, latencyLines, gapMs, polls, defaultPollMs: defaultPoll, database: 'SQLite (temp file, WAL)', redis: benchRedisUrl(), console: 'off' },
+      params: {
+        lines,
+        writers: writerCounts,
+        batches: batchSizes,
+        latencyLines,
+        gapMs,
+        polls,
+        defaultPollMs: defaultPoll,
+        database: 'SQLite (temp file, WAL)',
+        redis: benchRedisUrl(),
+        console: 'off',
+      },
       tables: [appendTable, latencyTable],
       summary: {
         appendLinesPerSec: Object.fromEntries(rows.map((r) => [`writers${r.writers}_batch${r.batch}`, Math.round(r.linesPerSec)])),

@@ -175,18 +175,25 @@ describe('upload', () => {
   });
 });
 
+/** Runs `body` with the platform misbehaving as `faults` says, and always lets it recover after. */
+async function withFaults(faults: Record<string, unknown>, body: () => Promise<void>): Promise<void> {
+  const set = await api.postJson('/api/faults', faults);
+  assert.equal(set.status, 200);
+  try {
+    await body();
+  } finally {
+    await api.fetch('/api/faults', { method: 'DELETE' });
+  }
+}
+
 describe('faults', () => {
   test('failRate 1 answers site pages with 503 while the API keeps working', async () => {
-    const set = await api.postJson('/api/faults', { failRate: 1 });
-    assert.equal(set.status, 200);
-    try {
+    await withFaults({ failRate: 1 }, async () => {
       const res = await new SiteClient(platform.url).fetch('/login');
       assert.equal(res.status, 503);
       assert.match(await res.text(), /temporarily unavailable/);
       assert.equal((await api.fetch('/api/health')).status, 200);
-    } finally {
-      await api.fetch('/api/faults', { method: 'DELETE' });
-    }
+    });
     assert.equal((await new SiteClient(platform.url).fetch('/login')).status, 200);
   });
 
@@ -198,37 +205,28 @@ describe('faults', () => {
 
   test('slowUploadMs delays the upload', async () => {
     const client = await signedIn('snail');
-    await api.postJson('/api/faults', { slowUploadMs: 400 });
-    try {
+    await withFaults({ slowUploadMs: 400 }, async () => {
       const started = Date.now();
       assert.equal((await client.upload(await freshVideo(), 'slow')).status, 200);
       assert.ok(Date.now() - started >= 400);
-    } finally {
-      await api.fetch('/api/faults', { method: 'DELETE' });
-    }
+    });
   });
 
-  test('hangUploads never answers and publishes nothing', async () => {
-    const client = await signedIn('hanger');
-    await api.postJson('/api/faults', { hangUploads: true });
-    try {
-      await assert.rejects(client.upload(await freshVideo(), 'hung', 'clip.mp4', AbortSignal.timeout(500)), { name: 'TimeoutError' });
-      assert.equal((await apiPosts('hanger')).length, 0);
-    } finally {
-      await api.fetch('/api/faults', { method: 'DELETE' });
-    }
-  });
-
-  test('hangAfterUpload publishes but never answers: the lost response', async () => {
-    const client = await signedIn('lost');
-    await api.postJson('/api/faults', { hangAfterUpload: true });
-    try {
-      await assert.rejects(client.upload(await freshVideo(), 'lost', 'clip.mp4', AbortSignal.timeout(800)), { name: 'TimeoutError' });
-      assert.equal((await apiPosts('lost')).length, 1);
-    } finally {
-      await api.fetch('/api/faults', { method: 'DELETE' });
-    }
-  });
+  // Where the hang strikes decides what a client that gave up waiting leaves behind: before
+  // the post, nothing; after it, a published post whose answer never came.
+  const hangs = [
+    { title: 'hangUploads never answers and publishes nothing', faults: { hangUploads: true }, account: 'hanger', giveUpMs: 500, published: 0 },
+    { title: 'hangAfterUpload publishes but never answers: the lost response', faults: { hangAfterUpload: true }, account: 'lost', giveUpMs: 800, published: 1 },
+  ];
+  for (const { title, faults, account, giveUpMs, published } of hangs) {
+    test(title, async () => {
+      const client = await signedIn(account);
+      await withFaults(faults, async () => {
+        await assert.rejects(client.upload(await freshVideo(), account, 'clip.mp4', AbortSignal.timeout(giveUpMs)), { name: 'TimeoutError' });
+        assert.equal((await apiPosts(account)).length, published);
+      });
+    });
+  }
 });
 
 describe('persistence', () => {

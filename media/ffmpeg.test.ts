@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { isMediaError } from './errors';
 import { probe, runFfmpeg } from './ffmpeg';
 import { makeSampleVideo } from './sample-video';
@@ -52,47 +52,48 @@ describe('probe', () => {
 });
 
 describe('runFfmpeg', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'clipfleet-ffmpeg-'));
+  });
+  afterEach(() => fs.rm(dir, { recursive: true, force: true }));
+
+  /** A cancelled run rejects as `cancelled` and leaves no ffmpeg behind (each run writes under its own `dir`). */
+  async function assertStopped(run: Promise<unknown>): Promise<void> {
+    await assert.rejects(run, (err: unknown) => isMediaError(err, 'cancelled'));
+    assert.throws(() => execFileSync('pgrep', ['-f', dir]), 'pgrep finds no ffmpeg for this folder');
+  }
+
   it('stops ffmpeg even when the signal aborts before the process has started', async () => {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'clipfleet-ffmpeg-'));
-    try {
-      const controller = new AbortController();
-      const run = runFfmpeg({ input: 'testsrc2=duration=60', inputOptions: ['-f', 'lavfi'], output: path.join(dir, 'long.mp4'), outputOptions: ['-c:v', 'libx264'], signal: controller.signal });
-      controller.abort();
-      await assert.rejects(run, (err: unknown) => isMediaError(err, 'cancelled'));
-      assert.throws(() => execFileSync('pgrep', ['-f', dir]), 'pgrep finds no ffmpeg for this folder');
-    } finally {
-      await fs.rm(dir, { recursive: true, force: true });
-    }
+    const controller = new AbortController();
+    const run = runFfmpeg({
+      input: 'testsrc2=duration=60',
+      inputOptions: ['-f', 'lavfi'],
+      output: path.join(dir, 'long.mp4'),
+      outputOptions: ['-c:v', 'libx264'],
+      signal: controller.signal,
+    });
+    controller.abort();
+    await assertStopped(run);
   });
 
   it('SIGKILLs an ffmpeg that does not stop on SIGTERM', async () => {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'clipfleet-ffmpeg-'));
-    try {
-      // Opening a FIFO nobody writes to blocks, and a blocked open ignores SIGTERM.
-      const fifo = path.join(dir, 'stuck.fifo');
-      execFileSync('mkfifo', [fifo]);
-      const controller = new AbortController();
-      const run = runFfmpeg({ input: fifo, output: path.join(dir, 'out.mp4'), signal: controller.signal, killGraceMs: 200 });
-      setTimeout(() => controller.abort(), 200);
-      await assert.rejects(run, (err: unknown) => isMediaError(err, 'cancelled'));
-      assert.throws(() => execFileSync('pgrep', ['-f', dir]), 'pgrep finds no ffmpeg for this folder');
-    } finally {
-      await fs.rm(dir, { recursive: true, force: true });
-    }
+    // Opening a FIFO nobody writes to blocks, and a blocked open ignores SIGTERM.
+    const fifo = path.join(dir, 'stuck.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const controller = new AbortController();
+    const run = runFfmpeg({ input: fifo, output: path.join(dir, 'out.mp4'), signal: controller.signal, killGraceMs: 200 });
+    setTimeout(() => controller.abort(), 200);
+    await assertStopped(run);
   });
 
   it('rejects with a retryable ffmpeg_failed carrying the stderr tail', async () => {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'clipfleet-ffmpeg-'));
-    try {
-      const run = runFfmpeg({ input: 'testsrc2=duration=0.2', inputOptions: ['-f', 'lavfi'], output: path.join(dir, 'out.mp4'), videoFilters: ['no_such_filter'] });
-      await assert.rejects(run, (err: unknown) => {
-        assert.ok(isMediaError(err, 'ffmpeg_failed'), String(err));
-        assert.equal(err.retryable, true);
-        assert.match(err.stderrTail ?? '', /no_such_filter/);
-        return true;
-      });
-    } finally {
-      await fs.rm(dir, { recursive: true, force: true });
-    }
+    const run = runFfmpeg({ input: 'testsrc2=duration=0.2', inputOptions: ['-f', 'lavfi'], output: path.join(dir, 'out.mp4'), videoFilters: ['no_such_filter'] });
+    await assert.rejects(run, (err: unknown) => {
+      assert.ok(isMediaError(err, 'ffmpeg_failed'), String(err));
+      assert.equal(err.retryable, true);
+      assert.match(err.stderrTail ?? '', /no_such_filter/);
+      return true;
+    });
   });
 });

@@ -3,10 +3,11 @@
  * 400 bodies a client can act on, the bulk list filters, cancel, and account reads.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { SESSION_COOKIE, createSessionValue } from '../api/auth';
 import { BulkUploadTask } from '../database/entities';
-import { API_TOKEN, startTestStack, type TestStack } from './fixtures/stack';
+import { API_TOKEN } from './fixtures/stack';
+import { useTestStack } from './fixtures/suite-stack';
 import { bulkUploadWorkflowId } from '../contracts/names';
 
 function sessionCookie(res: Response): string {
@@ -17,27 +18,23 @@ function sessionCookie(res: Response): string {
 }
 
 describe('API auth and control', { timeout: 60_000 }, () => {
-  let stack: TestStack;
-  before(async () => {
-    stack = await startTestStack({ worker: false });
-  });
-  after(async () => stack?.close());
+  const stack = useTestStack({ worker: false });
 
   it('answers 401 JSON to API calls without the token, and sends a browser to the sign-in page', async () => {
-    const bare = await stack.app.request('/bulk-uploads');
+    const bare = await stack().app.request('/bulk-uploads');
     assert.equal(bare.status, 401);
     assert.deepEqual(await bare.json(), { error: 'missing bearer token' });
-    assert.equal((await stack.app.request('/bulk-upload/x/logs/', { headers: { accept: 'text/event-stream' } })).status, 401);
-    assert.equal((await stack.app.request('/accounts', { headers: { authorization: `Bearer ${API_TOKEN}x` } })).status, 401);
+    assert.equal((await stack().app.request('/bulk-upload/x/logs/', { headers: { accept: 'text/event-stream' } })).status, 401);
+    assert.equal((await stack().app.request('/accounts', { headers: { authorization: `Bearer ${API_TOKEN}x` } })).status, 401);
 
-    const page = await stack.app.request('/dashboard/bulks/a?x=1', { headers: { accept: 'text/html' } });
+    const page = await stack().app.request('/dashboard/bulks/a?x=1', { headers: { accept: 'text/html' } });
     assert.equal(page.status, 303);
     assert.equal(page.headers.get('location'), `/login?next=${encodeURIComponent('/dashboard/bulks/a?x=1')}`);
   });
 
   it('signs a browser in with the token as a form post, and the cookie (not the token) opens the pages', async () => {
     const form = new URLSearchParams({ token: API_TOKEN, next: '/dashboard' });
-    const res = await stack.app.request('/login', { method: 'POST', body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const res = await stack().app.request('/login', { method: 'POST', body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     assert.equal(res.status, 303);
     assert.equal(res.headers.get('location'), '/dashboard');
     const setCookie = res.headers.get('set-cookie') ?? '';
@@ -46,14 +43,14 @@ describe('API auth and control', { timeout: 60_000 }, () => {
     assert.ok(!setCookie.includes(API_TOKEN), 'the cookie is not the token');
     const cookie = sessionCookie(res);
 
-    const page = await stack.app.request('/dashboard', { headers: { cookie, accept: 'text/html' } });
+    const page = await stack().app.request('/dashboard', { headers: { cookie, accept: 'text/html' } });
     assert.equal(page.status, 200);
     const html = await page.text();
     assert.match(html, /Bulk uploads/);
     assert.ok(!html.includes(API_TOKEN), 'the page never holds the raw token');
-    assert.equal((await stack.app.request('/bulk-uploads', { headers: { cookie } })).status, 200);
+    assert.equal((await stack().app.request('/bulk-uploads', { headers: { cookie } })).status, 200);
 
-    const wrong = await stack.app.request('/login', {
+    const wrong = await stack().app.request('/login', {
       method: 'POST',
       body: new URLSearchParams({ token: 'nope-nope' }),
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -61,7 +58,7 @@ describe('API auth and control', { timeout: 60_000 }, () => {
     assert.equal(wrong.status, 401);
     assert.equal(wrong.headers.get('set-cookie'), null);
 
-    const offsite = await stack.app.request('/login', {
+    const offsite = await stack().app.request('/login', {
       method: 'POST',
       body: new URLSearchParams({ token: API_TOKEN, next: '//evil.example/' }),
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -70,31 +67,31 @@ describe('API auth and control', { timeout: 60_000 }, () => {
   });
 
   it('rejects forged and expired session cookies', async () => {
-    const api = stack.config.api;
+    const api = stack().config.api;
     const forged = `${SESSION_COOKIE}=${createSessionValue({ ...api, token: 'another-token-entirely' })}`;
-    assert.equal((await stack.app.request('/bulk-uploads', { headers: { cookie: forged } })).status, 401);
+    assert.equal((await stack().app.request('/bulk-uploads', { headers: { cookie: forged } })).status, 401);
     const expired = `${SESSION_COOKIE}=${createSessionValue(api, Date.now() - (api.sessionTtlSeconds + 10) * 1000)}`;
-    assert.equal((await stack.app.request('/bulk-uploads', { headers: { cookie: expired } })).status, 401);
+    assert.equal((await stack().app.request('/bulk-uploads', { headers: { cookie: expired } })).status, 401);
     const tampered = `${SESSION_COOKIE}=9999999999.${createSessionValue(api).split('.')[1]}`;
-    assert.equal((await stack.app.request('/bulk-uploads', { headers: { cookie: tampered } })).status, 401);
+    assert.equal((await stack().app.request('/bulk-uploads', { headers: { cookie: tampered } })).status, 401);
   });
 
   it('answers 400 naming the field for a bad query, cursor or body', async () => {
-    const cursor = await stack.api('GET', '/bulk-upload/t1/logs/?after=abc');
+    const cursor = await stack().api('GET', '/bulk-upload/t1/logs/?after=abc');
     assert.equal(cursor.status, 400);
     assert.equal(((await cursor.json()) as { issues: { field: string }[] }).issues[0]?.field, 'after');
 
-    const lastEventId = await stack.app.request('/bulk-upload/t1/logs/', {
+    const lastEventId = await stack().app.request('/bulk-upload/t1/logs/', {
       headers: { authorization: `Bearer ${API_TOKEN}`, accept: 'text/event-stream', 'last-event-id': '1; DROP' },
     });
     assert.equal(lastEventId.status, 400);
     assert.equal(((await lastEventId.json()) as { issues: { field: string }[] }).issues[0]?.field, 'last-event-id');
 
-    const status = await stack.api('GET', '/bulk-uploads?status=running,sleeping');
+    const status = await stack().api('GET', '/bulk-uploads?status=running,sleeping');
     assert.equal(status.status, 400);
     assert.match(((await status.json()) as { issues: { field: string }[] }).issues[0]?.field ?? '', /^status/);
 
-    const body = await stack.api('POST', '/bulk-uploads', { taskId: 'x', videos: [], accountIds: ['a'] });
+    const body = await stack().api('POST', '/bulk-uploads', { taskId: 'x', videos: [], accountIds: ['a'] });
     assert.equal(body.status, 400);
     assert.deepEqual(
       ((await body.json()) as { issues: { field: string }[] }).issues.map((i) => i.field),
@@ -103,7 +100,7 @@ describe('API auth and control', { timeout: 60_000 }, () => {
   });
 
   it('lists bulks filtered by status and creation date', async () => {
-    const em = stack.deps.orm.em.fork();
+    const em = stack().deps.orm.em.fork();
     const old = new Date('2026-01-05T10:00:00Z');
     em.create(BulkUploadTask, {
       id: 'list-old',
@@ -130,40 +127,40 @@ describe('API auth and control', { timeout: 60_000 }, () => {
     });
     await em.flush();
 
-    const ids = async (query: string) => ((await (await stack.api('GET', `/bulk-uploads${query}`)).json()) as { bulks: { taskId: string }[] }).bulks.map((b) => b.taskId).sort();
+    const ids = async (query: string) => ((await (await stack().api('GET', `/bulk-uploads${query}`)).json()) as { bulks: { taskId: string }[] }).bulks.map((b) => b.taskId).sort();
     assert.deepEqual(await ids('?status=completed'), ['list-done', 'list-old']);
     assert.deepEqual(await ids('?status=completed,failed&since=2026-02-01'), ['list-done', 'list-failed']);
     assert.deepEqual(await ids('?until=2026-02-01'), ['list-old']);
   });
 
   it('answers 404 to cancelling an unknown bulk', async () => {
-    const res = await stack.api('POST', '/bulk-uploads/never-was/cancel');
+    const res = await stack().api('POST', '/bulk-uploads/never-was/cancel');
     assert.equal(res.status, 404);
     assert.match(((await res.json()) as { error: string }).error, /never-was/);
   });
 
   it('reads and changes one account; secrets stay write-only', async () => {
-    assert.equal((await stack.api('PUT', '/accounts', { id: 'patchy', username: 'patchy-1', password: 'first-secret-pw' })).status, 201);
-    await stack.api('PUT', '/accounts', { id: 'other', username: 'taken-name', password: 'x-secret-pw' });
-    const changed = await stack.api('PATCH', '/accounts/patchy', { password: 'second-secret-pw', otpCode: '654321' });
+    assert.equal((await stack().api('PUT', '/accounts', { id: 'patchy', username: 'patchy-1', password: 'first-secret-pw' })).status, 201);
+    await stack().api('PUT', '/accounts', { id: 'other', username: 'taken-name', password: 'x-secret-pw' });
+    const changed = await stack().api('PATCH', '/accounts/patchy', { password: 'second-secret-pw', otpCode: '654321' });
     assert.equal(changed.status, 200);
-    const read = await stack.api('GET', '/accounts/patchy');
+    const read = await stack().api('GET', '/accounts/patchy');
     const text = JSON.stringify([await changed.json(), await read.json()]);
     assert.match(text, /"username":"patchy-1"/);
     assert.ok(!/secret-pw|654321/.test(text), 'no secret is ever returned');
-    const account = await stack.deps.orm.em.fork().findOneOrFail('Account', 'patchy');
-    assert.equal(stack.deps.secrets.decrypt((account as { passwordEnc: string }).passwordEnc, 'password'), 'second-secret-pw');
+    const account = await stack().deps.orm.em.fork().findOneOrFail('Account', 'patchy');
+    assert.equal(stack().deps.secrets.decrypt((account as { passwordEnc: string }).passwordEnc, 'password'), 'second-secret-pw');
 
-    assert.equal((await stack.api('GET', '/accounts/nobody')).status, 404);
-    const unknownField = await stack.api('PATCH', '/accounts/patchy', { platform: 'other' });
+    assert.equal((await stack().api('GET', '/accounts/nobody')).status, 404);
+    const unknownField = await stack().api('PATCH', '/accounts/patchy', { platform: 'other' });
     assert.equal(unknownField.status, 400);
-    const clash = await stack.api('PATCH', '/accounts/patchy', { username: 'taken-name' });
+    const clash = await stack().api('PATCH', '/accounts/patchy', { username: 'taken-name' });
     assert.equal(clash.status, 409);
     assert.equal(((await clash.json()) as { issues: { field: string }[] }).issues[0]?.field, 'username');
   });
 
   it('describes every route in a public OpenAPI document with a browsable page', async () => {
-    const doc = (await (await stack.app.request('/openapi.json')).json()) as {
+    const doc = (await (await stack().app.request('/openapi.json')).json()) as {
       openapi: string;
       paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown> } }> } }>>;
     };
@@ -172,7 +169,7 @@ describe('API auth and control', { timeout: 60_000 }, () => {
       assert.ok(doc.paths[p], p);
     const body = doc.paths['/bulk-uploads']!.post!.requestBody!.content['application/json']!.schema;
     assert.ok(body.properties?.taskId && body.properties.videos, 'the body schema comes from the zod schema');
-    const page = await stack.app.request('/docs');
+    const page = await stack().app.request('/docs');
     assert.equal(page.status, 200);
     assert.match(await page.text(), /PATCH<\/code> <code>\/accounts\/\{id\}/);
   });

@@ -6,9 +6,9 @@
  * failure can be replayed.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { MAX_BODY_BYTES } from '../api/app';
-import { startTestStack, type TestStack } from './fixtures/stack';
+import { useTestStack } from './fixtures/suite-stack';
 
 /** A small seeded PRNG (mulberry32): the same seed replays the same requests. */
 function rng(seed: number) {
@@ -76,17 +76,13 @@ function randomValue(r: ReturnType<typeof rng>, depth = 0): unknown {
 const MALFORMED = ['{', '[]]', '{"taskId":', 'not json', '\u0000\u0001', '{"a":1}{"b":2}', '"just a string"', '1'];
 
 describe('API fuzz', { timeout: 120_000 }, () => {
-  let stack: TestStack;
-  before(async () => {
-    stack = await startTestStack({ worker: false });
-  });
-  after(async () => stack?.close());
+  const stack = useTestStack({ worker: false });
 
   it('answers random and malformed requests to every endpoint without a 5xx', async () => {
     const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 1e9);
     console.log(`api fuzz seed: ${seed} (replay with FUZZ_SEED=${seed})`);
     const r = rng(seed);
-    const doc = (await (await stack.api('GET', '/openapi.json')).json()) as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    const doc = (await (await stack().api('GET', '/openapi.json')).json()) as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
     const endpoints = Object.entries(doc.paths).flatMap(([template, ops]) =>
       Object.entries(ops).map(([method, op]) => ({ method: method.toUpperCase(), template, declared: new Set(Object.keys(op.responses)) })),
     );
@@ -101,9 +97,9 @@ describe('API fuzz', { timeout: 120_000 }, () => {
       const query = r.next() < 0.5 ? `?${r.pick(['status', 'since', 'account', 'after', 'limit', 'service', 'userId'])}=${encodeURIComponent(String(randomValue(r)))}` : '';
       const raw = r.next() < 0.25 ? r.pick(MALFORMED) : JSON.stringify(randomValue(r));
       const hasBody = method !== 'GET' && method !== 'HEAD';
-      const res = await stack.app.request(url + query, {
+      const res = await stack().app.request(url + query, {
         method,
-        headers: { authorization: `Bearer ${stack.config.api.token}`, accept: 'application/json', ...(hasBody ? { 'content-type': 'application/json' } : {}) },
+        headers: { authorization: `Bearer ${stack().config.api.token}`, accept: 'application/json', ...(hasBody ? { 'content-type': 'application/json' } : {}) },
         body: hasBody ? raw : undefined,
       });
       await res.arrayBuffer();
@@ -113,12 +109,12 @@ describe('API fuzz', { timeout: 120_000 }, () => {
     assert.deepEqual(failures, [], `5xx answers (seed ${seed})`);
     assert.ok(sent >= 100, `sent ${sent} requests`);
 
-    const big = await stack.app.request('/bulk-uploads', {
+    const big = await stack().app.request('/bulk-uploads', {
       method: 'POST',
-      headers: { authorization: `Bearer ${stack.config.api.token}`, 'content-type': 'application/json', 'content-length': String(MAX_BODY_BYTES + 10) },
+      headers: { authorization: `Bearer ${stack().config.api.token}`, 'content-type': 'application/json', 'content-length': String(MAX_BODY_BYTES + 10) },
       body: JSON.stringify({ taskId: 'big', videos: [{ path: 'a.mp4', caption: 'x'.repeat(MAX_BODY_BYTES) }], accountIds: ['a'] }),
     });
     assert.equal(big.status, 413);
-    assert.equal((await stack.app.request('/health')).status, 200, 'the server keeps serving');
+    assert.equal((await stack().app.request('/health')).status, 200, 'the server keeps serving');
   });
 });

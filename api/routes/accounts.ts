@@ -1,10 +1,11 @@
 /** Platform accounts: create or update, read, change, list, delete. Secrets are write-only. */
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { IdSchema } from '../../contracts/bulk-input';
 import { Account } from '../../database/entities';
 import type { ApiDeps } from '../deps';
-import { authErrors, createRouter, errorResponse, fieldError, jsonBody, requireJson } from '../validation';
+import { jsonBodyRoute, protectedRoute } from '../openapi';
+import { createRouter, errorResponses, fieldError, jsonBody } from '../validation';
 
 /** Body of `PUT /accounts`. */
 const AccountBody = z.object({
@@ -58,63 +59,49 @@ function publicView(a: Account): z.infer<typeof AccountView> {
 }
 
 const account = (description: string) => ({ description, content: { 'application/json': { schema: AccountView } } });
-const loginTaken = errorResponse('another account of the platform already uses that username; nothing was written');
+const loginTaken = 'another account of the platform already uses that username; nothing was written';
+/** What a route about one account may answer when the id names none. */
+const unknownAccount = errorResponses({ 400: 'the id is invalid', 404: 'no such account' });
 const noAccount = (id: string) => ({ error: `no account "${id}"` });
 const loginTakenError = (a: Pick<Account, 'platform' | 'username'>) => fieldError('username', `another ${a.platform} account already uses username "${a.username}"`);
 
-const putAccount = createRoute({
+const putAccount = jsonBodyRoute({
   method: 'put',
   path: '/accounts',
   summary: 'Create or update an account (secrets are write-only)',
-  middleware: [requireJson],
   request: { body: jsonBody(AccountBody, 'the account; a new login (platform or username) drops its browser session') },
-  responses: {
-    200: account('updated'),
-    201: account('created'),
-    400: errorResponse('a field is invalid'),
-    409: loginTaken,
-    415: errorResponse('the body is not JSON'),
-    ...authErrors,
-  },
+  responses: { 200: account('updated'), 201: account('created'), ...errorResponses({ 400: 'a field is invalid', 409: loginTaken }) },
 });
 
-const listAccounts = createRoute({
+const listAccounts = protectedRoute({
   method: 'get',
   path: '/accounts',
   summary: 'List accounts',
-  responses: { 200: { description: 'accounts, without secrets', content: { 'application/json': { schema: z.array(AccountView) } } }, ...authErrors },
+  responses: { 200: { description: 'accounts, without secrets', content: { 'application/json': { schema: z.array(AccountView) } } } },
 });
 
-const getAccount = createRoute({
+const getAccount = protectedRoute({
   method: 'get',
   path: '/accounts/{id}',
   summary: 'One account, without secrets',
   request: { params: IdParam },
-  responses: { 200: account('the account'), 400: errorResponse('the id is invalid'), 404: errorResponse('no such account'), ...authErrors },
+  responses: { 200: account('the account'), ...unknownAccount },
 });
 
-const patchAccount = createRoute({
+const patchAccount = jsonBodyRoute({
   method: 'patch',
   path: '/accounts/{id}',
   summary: 'Change some fields of an account',
-  middleware: [requireJson],
   request: { params: IdParam, body: jsonBody(AccountPatch, 'the fields to change; `null` clears an optional one') },
-  responses: {
-    200: account('the changed account'),
-    400: errorResponse('a field is invalid'),
-    404: errorResponse('no such account'),
-    409: loginTaken,
-    415: errorResponse('the body is not JSON'),
-    ...authErrors,
-  },
+  responses: { 200: account('the changed account'), ...errorResponses({ 400: 'a field is invalid', 404: 'no such account', 409: loginTaken }) },
 });
 
-const deleteAccount = createRoute({
+const deleteAccount = protectedRoute({
   method: 'delete',
   path: '/accounts/{id}',
   summary: 'Delete an account',
   request: { params: IdParam },
-  responses: { 204: { description: 'deleted' }, 400: errorResponse('the id is invalid'), 404: errorResponse('no such account'), ...authErrors },
+  responses: { 204: { description: 'deleted' }, ...unknownAccount },
 });
 
 /** `/accounts` and `/accounts/<id>`. */

@@ -1,13 +1,14 @@
 /** Bulk upload routes: start, list, read and cancel bulks. (Logs: `logs.tsx`.) */
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { TASK_STATUSES } from '../../contracts/activities';
 import { BulkConflictError, BulkInputError, BulkStateError } from '../../bulks';
 import { bulkLinks } from '../../bulks/links';
-import { BulkUploadInputSchema, IdSchema } from '../../contracts/bulk-input';
+import { BulkUploadInputSchema } from '../../contracts/bulk-input';
 import type { ApiDeps } from '../deps';
-import { authErrors, createRouter, errorResponse, fieldError, invalidRequest, jsonBody, requireJson } from '../validation';
+import { jsonBodyRoute, protectedRoute } from '../openapi';
+import { TaskParam, createRouter, errorResponses, fieldError, invalidRequest, jsonBody } from '../validation';
 
-const TaskParam = z.object({ taskId: IdSchema });
 /** A status, or several separated by commas: `?status=failed,partially_failed`. */
 const StatusList = z
   .string()
@@ -34,10 +35,7 @@ function isFormPost(contentType: string | undefined): boolean {
   return /^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(contentType ?? '');
 }
 
-const toDashboard = { description: 'a form post (the dashboard) is sent back to the bulk page' };
-const noBulk = errorResponse('no bulk with that task id');
-
-const startRoute = createRoute({
+const startRoute = jsonBodyRoute({
   method: 'post',
   path: '/bulk-uploads',
   summary: 'Validate and start a bulk',
@@ -45,62 +43,72 @@ const startRoute = createRoute({
     'Every check that can be made up front is made before anything starts, and a bad field refuses the whole bulk: the schema, the platform, each video ' +
     '(under MEDIA_ROOT, a file, within MAX_VIDEO_BYTES, a video by ffprobe) and each account (exists, on that platform). The same task id with the same ' +
     'input is idempotent (`alreadyStarted: true`, nothing new starts); with other input it is 409 naming `taskId`.',
-  middleware: [requireJson],
   request: { body: jsonBody(BulkUploadInputSchema, 'the bulk: task id, videos (paths under MEDIA_ROOT), account ids, platform, options') },
   responses: {
     202: { description: 'started (or already started with the same input): task id, workflow id, run id, `alreadyStarted`, links' },
-    400: errorResponse('a field is invalid: e.g. `videos.0.path: not a video …`, `accountIds.3: unknown account …`, an unknown platform'),
-    409: errorResponse('the task id is already used by another bulk with different input'),
-    415: errorResponse('the body is not JSON'),
-    ...authErrors,
+    ...errorResponses({
+      400: 'a field is invalid: e.g. `videos.0.path: not a video …`, `accountIds.3: unknown account …`, an unknown platform',
+      409: 'the task id is already used by another bulk with different input',
+    }),
   },
 });
 
-const listRoute = createRoute({
+const listRoute = protectedRoute({
   method: 'get',
   path: '/bulk-uploads',
   summary: 'List bulks, newest first',
   request: { query: ListQuery },
-  responses: { 200: { description: '`{ total, limit, offset, bulks: [...] }` with per-account counts and links' }, 400: errorResponse('a filter is invalid'), ...authErrors },
+  responses: { 200: { description: '`{ total, limit, offset, bulks: [...] }` with per-account counts and links' }, ...errorResponses({ 400: 'a filter is invalid' }) },
 });
 
-const cancelRoute = createRoute({
-  method: 'post',
-  path: '/bulk-uploads/{taskId}/cancel',
-  summary: 'Cancel a running bulk; its accounts end `cancelled`',
-  request: { params: TaskParam },
-  responses: {
-    202: { description: 'cancellation requested' },
-    303: toDashboard,
-    400: errorResponse('the task id is invalid'),
-    404: noBulk,
-    409: errorResponse('the bulk has already finished'),
-    ...authErrors,
-  },
-});
+/** What a route about one bulk may answer when the task id names none. */
+const unknownBulk = { 400: 'the task id is invalid', 404: 'no bulk with that task id' };
 
-const retryRoute = createRoute({
-  method: 'post',
-  path: '/bulk-uploads/{taskId}/retry-failed',
-  summary: 'Run a finished bulk again over only its failed or cancelled accounts (nothing published is posted again)',
-  request: { params: TaskParam },
-  responses: {
-    202: { description: 'retry started: the accounts retried, links' },
-    303: toDashboard,
-    400: errorResponse('the task id is invalid'),
-    404: noBulk,
-    409: errorResponse('the bulk is still running, has nothing to retry, or a retry is running'),
-    ...authErrors,
-  },
-});
+/** `POST /bulk-uploads/<taskId>/<action>`: an operator's action on one bulk, from the API or the dashboard's buttons. */
+const actionRoute = <Action extends string>(action: Action, summary: string, accepted: string, conflict: string) =>
+  protectedRoute({
+    method: 'post',
+    path: `/bulk-uploads/{taskId}/${action}`,
+    summary,
+    request: { params: TaskParam },
+    responses: {
+      202: { description: accepted },
+      303: { description: 'a form post (the dashboard) is sent back to the bulk page' },
+      ...errorResponses({ ...unknownBulk, 409: conflict }),
+    },
+  });
 
-const statusRoute = createRoute({
+const cancelRoute = actionRoute('cancel', 'Cancel a running bulk; its accounts end `cancelled`', 'cancellation requested', 'the bulk has already finished');
+const retryRoute = actionRoute(
+  'retry-failed',
+  'Run a finished bulk again over only its failed or cancelled accounts (nothing published is posted again)',
+  'retry started: the accounts retried, links',
+  'the bulk is still running, has nothing to retry, or a retry is running',
+);
+
+const statusRoute = protectedRoute({
   method: 'get',
   path: '/bulk-uploads/{taskId}',
   summary: 'Status and per-account progress (posts, errors)',
   request: { params: TaskParam },
-  responses: { 200: { description: 'the status, accounts, videos and links' }, 400: errorResponse('the task id is invalid'), 404: noBulk, ...authErrors },
+  responses: { 200: { description: 'the status, accounts, videos and links' }, ...errorResponses(unknownBulk) },
 });
+
+/**
+ * Runs an operator's action on one bulk and answers it: a form post (the dashboard) is sent back
+ * to the bulk page, an API call gets what the action returns with 202, and a bulk that is
+ * missing or in the wrong state gets its 404 or 409.
+ */
+async function actionAnswer(c: Context, taskId: string, act: () => Promise<Record<string, unknown>>): Promise<Response> {
+  try {
+    const accepted = await act();
+    if (isFormPost(c.req.header('content-type'))) return c.redirect(`/dashboard/bulks/${encodeURIComponent(taskId)}`, 303);
+    return c.json(accepted, 202);
+  } catch (err) {
+    if (err instanceof BulkStateError) return c.json({ error: err.message }, err.status);
+    throw err;
+  }
+}
 
 /** `/bulk-uploads` and its sub-resources. */
 export function bulkUploadRoutes(deps: ApiDeps) {
@@ -124,28 +132,17 @@ export function bulkUploadRoutes(deps: ApiDeps) {
     return c.json({ total, limit, offset, bulks: bulks.map((b) => ({ ...b, links: bulkLinks(deps.config, b.taskId) })) }, 200);
   });
 
-  app.openapi(cancelRoute, async (c) => {
+  app.openapi(cancelRoute, (c) => {
     const { taskId } = c.req.valid('param');
-    try {
-      const { workflowId } = await deps.bulks.cancel(taskId);
-      if (isFormPost(c.req.header('content-type'))) return c.redirect(`/dashboard/bulks/${encodeURIComponent(taskId)}`, 303);
-      return c.json({ taskId, workflowId, cancelRequested: true }, 202);
-    } catch (err) {
-      if (err instanceof BulkStateError) return c.json({ error: err.message }, err.status);
-      throw err;
-    }
+    return actionAnswer(c, taskId, async () => ({ taskId, workflowId: (await deps.bulks.cancel(taskId)).workflowId, cancelRequested: true }));
   });
 
-  app.openapi(retryRoute, async (c) => {
+  app.openapi(retryRoute, (c) => {
     const { taskId } = c.req.valid('param');
-    try {
+    return actionAnswer(c, taskId, async () => {
       const { workflowId, accountIds } = await deps.bulks.retryFailed(taskId);
-      if (isFormPost(c.req.header('content-type'))) return c.redirect(`/dashboard/bulks/${encodeURIComponent(taskId)}`, 303);
-      return c.json({ taskId, workflowId, accountIds, links: bulkLinks(deps.config, taskId) }, 202);
-    } catch (err) {
-      if (err instanceof BulkStateError) return c.json({ error: err.message }, err.status);
-      throw err;
-    }
+      return { taskId, workflowId, accountIds, links: bulkLinks(deps.config, taskId) };
+    });
   });
 
   app.openapi(statusRoute, async (c) => {

@@ -4,14 +4,15 @@
  * came from: `{ source: 'cache' | 'upstream' | 'stale', storedAt, data }`; `?refresh=true`
  * skips a fresh cached value.
  */
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { CacheFetchError, CacheServiceSchema, CacheUnavailableError, CacheUserIdSchema, type CacheResult } from '../../cache';
 import { DriveFolderIdSchema } from '../../integrations/google/google-api-cache';
 import { GoogleNotConfiguredError } from '../../integrations/google/google-auth';
 import { HuntflowNotConfiguredError } from '../../integrations/huntflow/huntflow-client';
 import type { CacheClients } from '../../runtime';
-import { authErrors, createRouter, errorResponse, fieldError, jsonBody, requireJson } from '../validation';
+import { jsonBodyRoute, protectedRoute } from '../openapi';
+import { createRouter, errorResponses, fieldError, jsonBody } from '../validation';
 
 /** What the cache routes need: the cache and the clients that read through it (runtime/). */
 export type CacheRouteDeps = CacheClients;
@@ -50,44 +51,40 @@ const VacanciesQuery = z.object({ ...PageQuery, state: z.string().min(1).max(32)
 const CandidatesQuery = z.object({ ...PageQuery, vacancyId: z.coerce.number().int().positive().optional(), status: z.coerce.number().int().positive().optional() });
 
 const dataAnswer = { description: '`{ source: cache | upstream | stale, storedAt, data }`' };
-const dataErrors = {
-  400: errorResponse('a query field is invalid'),
-  502: errorResponse('the upstream service failed and nothing usable is cached'),
-  503: errorResponse('the service is not configured, or Redis is down'),
-  ...authErrors,
-};
+const redisDown = 'Redis is down';
+const dataErrors = errorResponses({
+  400: 'a query field is invalid',
+  502: 'the upstream service failed and nothing usable is cached',
+  503: 'the service is not configured, or Redis is down',
+});
 
-const statsRoute = createRoute({
+const statsRoute = protectedRoute({
   method: 'get',
   path: '/cache/stats',
   summary: 'Cache statistics',
-  responses: { 200: { description: 'hits, misses, keys and memory, per service' }, 503: errorResponse('Redis is down'), ...authErrors },
+  responses: { 200: { description: 'hits, misses, keys and memory, per service' }, ...errorResponses({ 503: redisDown }) },
 });
-const keysRoute = createRoute({
+const keysRoute = protectedRoute({
   method: 'get',
   path: '/cache/keys',
   summary: 'Cached keys, optionally of one service and user',
   request: { query: KeysQuery },
-  responses: { 200: { description: '`{ count, keys: [...] }`' }, 400: errorResponse('a query field is invalid'), 503: errorResponse('Redis is down'), ...authErrors },
+  responses: { 200: { description: '`{ count, keys: [...] }`' }, ...errorResponses({ 400: 'a query field is invalid', 503: redisDown }) },
 });
-const clearRoute = createRoute({
+const clearRoute = jsonBodyRoute({
   method: 'delete',
   path: '/cache',
   summary: 'Clear the cache: one key, one service (and user), or all of it',
-  middleware: [requireJson],
   request: { body: jsonBody(ClearBody, '`confirm: true`, and what to clear (nothing more: everything)') },
   responses: {
     200: { description: '`{ deleted, scope }`' },
-    400: errorResponse('a field is invalid or the key is not a cache key'),
-    415: errorResponse('the body is not JSON'),
-    503: errorResponse('Redis is down'),
-    ...authErrors,
+    ...errorResponses({ 400: 'a field is invalid or the key is not a cache key', 503: redisDown }),
   },
 });
 const dataRoute = <Query extends z.ZodObject>(path: string, summary: string, query: Query) =>
-  createRoute({ method: 'get', path, summary, request: { query }, responses: { 200: dataAnswer, ...dataErrors } });
+  protectedRoute({ method: 'get', path, summary, request: { query }, responses: { 200: dataAnswer, ...dataErrors } });
 const huntflowRoute = <Query extends z.ZodObject>(path: string, summary: string, query: Query) =>
-  createRoute({ method: 'get', path, summary, request: { params: AccountParam, query }, responses: { 200: dataAnswer, ...dataErrors } });
+  protectedRoute({ method: 'get', path, summary, request: { params: AccountParam, query }, responses: { 200: dataAnswer, ...dataErrors } });
 
 /** A data answer, or the error a person can act on (503 not configured / Redis down, 502 upstream failed). */
 async function answer<T>(c: Context, read: () => Promise<CacheResult<T>>): Promise<Response> {

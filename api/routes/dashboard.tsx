@@ -1,13 +1,14 @@
 /** The dashboard pages: the bulk list, one bulk, and its failure screenshots. */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { TASK_STATUSES } from '../../contracts/activities';
 import { IdSchema } from '../../contracts/bulk-input';
 import { accountUploadWorkflowId } from '../../contracts/names';
 import type { ApiDeps } from '../deps';
+import { protectedRoute } from '../openapi';
 import { bulkLinks, webUiWorkflowUrl } from '../../bulks/links';
-import { authErrors, createRouter, errorResponse } from '../validation';
+import { TaskParam, createRouter, errorResponses, htmlResponse } from '../validation';
 import { BulkListPage } from '../views/bulk-list-page';
 import { BulkPage } from '../views/bulk-page';
 import { htmlPage } from '../views/layout';
@@ -16,38 +17,34 @@ const ListQuery = z.object({
   status: z.union([z.enum(TASK_STATUSES), z.literal('')]).optional(),
   since: z.union([z.iso.date(), z.literal('')]).optional(),
 });
-const TaskParam = z.object({ taskId: IdSchema });
-const ScreenshotParam = z.object({ taskId: IdSchema, accountId: IdSchema });
+const ScreenshotParam = TaskParam.extend({ accountId: IdSchema });
 
-const page = (description: string) => ({ description, content: { 'text/html': { schema: { type: 'string' as const } } } });
 /** A browser without a session is sent to the sign-in page instead of a 401. */
 const toSignIn = { 303: { description: 'to `/dashboard` (or, without a session, to the sign-in page)' } };
 
-const homeRoute = createRoute({ method: 'get', path: '/', summary: 'The dashboard (a redirect)', responses: { ...toSignIn, ...authErrors } });
-const listRoute = createRoute({
+const homeRoute = protectedRoute({ method: 'get', path: '/', summary: 'The dashboard (a redirect)', responses: toSignIn });
+const listRoute = protectedRoute({
   method: 'get',
   path: '/dashboard',
   summary: 'Dashboard: the bulk list (HTML)',
   request: { query: ListQuery },
-  responses: { 200: page('the newest 100 bulks'), 400: errorResponse('a filter is invalid'), ...toSignIn, ...authErrors },
+  responses: { 200: htmlResponse('the newest 100 bulks'), ...toSignIn, ...errorResponses({ 400: 'a filter is invalid' }) },
 });
-const bulkRoute = createRoute({
+const bulkRoute = protectedRoute({
   method: 'get',
   path: '/dashboard/bulks/{taskId}',
   summary: 'Dashboard: one bulk, live (HTML)',
   request: { params: TaskParam },
-  responses: { 200: page('the bulk, its accounts and its live log'), 400: errorResponse('the task id is invalid'), 404: errorResponse('no such bulk'), ...toSignIn, ...authErrors },
+  responses: { 200: htmlResponse('the bulk, its accounts and its live log'), ...toSignIn, ...errorResponses({ 400: 'the task id is invalid', 404: 'no such bulk' }) },
 });
-const screenshotRoute = createRoute({
+const screenshotRoute = protectedRoute({
   method: 'get',
   path: '/dashboard/bulks/{taskId}/screenshots/{accountId}',
   summary: "Dashboard: an account's newest failure screenshot",
   request: { params: ScreenshotParam },
   responses: {
     200: { description: 'the screenshot', content: { 'image/png': { schema: { type: 'string' as const, format: 'binary' } } } },
-    400: errorResponse('an id is invalid'),
-    404: errorResponse('no screenshot for that account in that bulk'),
-    ...authErrors,
+    ...errorResponses({ 400: 'an id is invalid', 404: 'no screenshot for that account in that bulk' }),
   },
 });
 

@@ -1,26 +1,22 @@
 /** The OpenAPI document (`/openapi.json`) and its browsable page (`/docs`): public, no data in them. */
-import { createRoute } from '@hono/zod-openapi';
 import { hasSession } from '../auth';
 import type { ApiDeps } from '../deps';
-import { PUBLIC, type OpenApiDocument } from '../openapi';
-import { createRouter } from '../validation';
+import { publicRoute, type OpenApiDocument } from '../openapi';
+import { createRouter, htmlResponse } from '../validation';
 import { DocsPage } from '../views/docs-page';
 import { htmlPage } from '../views/layout';
 
-const documentRoute = createRoute({
+const documentRoute = publicRoute({
   method: 'get',
   path: '/openapi.json',
   summary: 'This description, as OpenAPI 3.1',
-  ...PUBLIC,
   responses: { 200: { description: 'the OpenAPI document (JSON)' } },
 });
-
-const pageRoute = createRoute({
+const pageRoute = publicRoute({
   method: 'get',
   path: '/docs',
   summary: 'This description, as a page',
-  ...PUBLIC,
-  responses: { 200: { description: 'every operation, its parameters and body schema', content: { 'text/html': { schema: { type: 'string' } } } } },
+  responses: { 200: htmlResponse('every operation, its parameters and body schema') },
 });
 
 /** Docs routes; `describe` generates the document of the whole app. */

@@ -10,18 +10,18 @@
  * for the handful of operators watching a bulk the poll costs nothing that matters.
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import { IdSchema } from '../../contracts/bulk-input';
 import { bulkUploadWorkflowId } from '../../contracts/names';
 import { BulkUploadTask } from '../../database/entities';
 import type { ApiDeps } from '../deps';
-import { authErrors, createRouter, errorResponse } from '../validation';
+import { protectedRoute } from '../openapi';
+import { TaskParam, createRouter, errorResponses } from '../validation';
 import { htmlPage } from '../views/layout';
 import { LogsPage } from '../views/logs-page';
 
 const Cursor = z.string().regex(/^(?:db-)?\d{1,15}$/, 'must be the id of a log line');
-const TaskParam = z.object({ taskId: IdSchema });
 const LogsQuery = z.object({
   account: IdSchema.optional().openapi({ description: "only this account's lines" }),
   after: Cursor.optional().openapi({ description: 'cursor: the id of the last line seen' }),
@@ -29,7 +29,7 @@ const LogsQuery = z.object({
 });
 const LogsHeaders = z.object({ 'last-event-id': Cursor.optional().openapi({ description: "SSE: the browser's reconnect cursor; wins over `after`" }) });
 
-const logsRoute = createRoute({
+const logsRoute = protectedRoute({
   method: 'get',
   path: '/bulk-upload/{taskId}/logs',
   summary: 'Log lines: JSON, an HTML page, or live Server-Sent Events, by the Accept header',
@@ -41,8 +41,7 @@ const logsRoute = createRoute({
       description: 'the lines after the cursor',
       content: { 'application/json': { schema: { type: 'object' } }, 'text/html': { schema: { type: 'string' } }, 'text/event-stream': { schema: { type: 'string' } } },
     },
-    400: errorResponse('the task id, account, cursor or limit is invalid'),
-    ...authErrors,
+    ...errorResponses({ 400: 'the task id, account, cursor or limit is invalid' }),
   },
 });
 

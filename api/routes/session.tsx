@@ -1,9 +1,9 @@
 /** Signing a browser in and out: the API token, posted once, for an httpOnly session cookie. */
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { ApiDeps } from '../deps';
 import { endSession, isApiToken, safeNextPath, startSession } from '../auth';
-import { PUBLIC } from '../openapi';
-import { createRouter, errorResponse } from '../validation';
+import { publicRoute } from '../openapi';
+import { createRouter, errorResponse, htmlResponse } from '../validation';
 import { htmlPage } from '../views/layout';
 import { LoginPage } from '../views/login-page';
 
@@ -11,36 +11,31 @@ const next = z.string().max(2_000).optional().openapi({ description: 'where to g
 const LoginQuery = z.object({ next });
 const LoginForm = z.object({ token: z.string().min(1).max(1_000).openapi({ description: 'the API token' }), next });
 
-const page = (description: string) => ({ description, content: { 'text/html': { schema: { type: 'string' as const } } } });
-
-const loginPageRoute = createRoute({
+const loginPageRoute = publicRoute({
   method: 'get',
   path: '/login',
   summary: 'The sign-in page',
-  ...PUBLIC,
   request: { query: LoginQuery },
-  responses: { 200: page('the sign-in form'), 400: errorResponse('`next` is too long') },
+  responses: { 200: htmlResponse('the sign-in form'), 400: errorResponse('`next` is too long') },
 });
 
-const loginRoute = createRoute({
+const loginRoute = publicRoute({
   method: 'post',
   path: '/login',
   summary: 'Browser sign-in with the API token (form); sets the session cookie',
-  ...PUBLIC,
   request: { body: { required: true, content: { 'application/x-www-form-urlencoded': { schema: LoginForm } } } },
   responses: {
     303: { description: 'signed in: the cookie is set, and the browser sent on to `next`' },
     400: errorResponse('the form is incomplete'),
-    401: page('not the API token: the form again'),
+    401: htmlResponse('not the API token: the form again'),
     415: errorResponse('not a form post'),
   },
 });
 
-const logoutRoute = createRoute({
+const logoutRoute = publicRoute({
   method: 'post',
   path: '/logout',
   summary: 'Sign a browser out (removes the session cookie)',
-  ...PUBLIC,
   responses: { 303: { description: 'signed out: sent to the sign-in page' } },
 });
 

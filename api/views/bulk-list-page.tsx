@@ -1,6 +1,6 @@
 import { TASK_STATUSES } from '../../contracts/activities';
 import type { BulkSummary } from '../../bulks';
-import { Layout, ProgressBar, StatusBadge } from './layout';
+import { Layout, ProgressBar, StatusBadge, TableHead } from './layout';
 
 /** Every bulk, newest first, with its status and a bar of its accounts by outcome; filters by status and date. */
 export function BulkListPage(props: { bulks: BulkSummary[]; total: number; status?: string; since?: string }) {
@@ -28,15 +28,7 @@ export function BulkListPage(props: { bulks: BulkSummary[]; total: number; statu
         {props.bulks.length} of {props.total} bulk(s)
       </p>
       <table data-bulk-list>
-        <thead>
-          <tr>
-            <th>task</th>
-            <th>status</th>
-            <th>progress</th>
-            <th>platform</th>
-            <th>created</th>
-          </tr>
-        </thead>
+        <TableHead columns={['task', 'status', 'progress', 'platform', 'created']} />
         <tbody>
           {props.bulks.map((b) => {
             const done = b.completed + b.failed + b.cancelled;

@@ -1,7 +1,7 @@
 import { isFinishedTaskStatus } from '../../contracts/statuses';
 import type { LogEntry } from '../../logs/log-store';
 import type { BulkStatus } from '../../bulks';
-import { Layout, ProgressBar, StatusBadge, isWebUrl } from './layout';
+import { Layout, ProgressBar, StatusBadge, TableHead, isWebUrl } from './layout';
 import { LogTable } from './log-table';
 
 export interface BulkPageProps {
@@ -57,16 +57,7 @@ export function BulkPage(props: BulkPageProps) {
         </form>
       </p>
       <table data-accounts data-account-log-url={`${logs}?account=`}>
-        <thead>
-          <tr>
-            <th>account</th>
-            <th>state</th>
-            <th>current step</th>
-            <th>posts</th>
-            <th>error</th>
-            <th>workflow</th>
-          </tr>
-        </thead>
+        <TableHead columns={['account', 'state', 'current step', 'posts', 'error', 'workflow']} />
         <tbody>
           {s.accounts.map((a) => (
             <tr data-account={a.accountId}>

@@ -79,6 +79,19 @@ export function StatusBadge(props: { status: string; field?: string }) {
   );
 }
 
+/** A table's header row, one cell a column. */
+export function TableHead(props: { columns: string[] }) {
+  return (
+    <thead>
+      <tr>
+        {props.columns.map((c) => (
+          <th>{c}</th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
 /** The parts of a progress bar, in drawing order; the bar's empty rest is accounts not yet done. */
 export const PROGRESS_PARTS = ['completed', 'failed', 'cancelled', 'running'] as const;
 export type ProgressCounts = Record<(typeof PROGRESS_PARTS)[number], number> & { total: number };

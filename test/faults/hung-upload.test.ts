@@ -3,39 +3,39 @@
  * its heartbeat would lapse and is retried; the retry publishes once.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { accountUploadWorkflowId, bulkUploadWorkflowId } from '../../contracts/names';
 import { LogLine, VideoData } from '../../database/entities';
-import { demoPosts, setDemoFaults, startTestStack, type TestStack } from '../fixtures/stack';
+import { demoPosts, setDemoFaults } from '../fixtures/stack';
+import { useTestStack } from '../fixtures/suite-stack';
 
 describe('fault: hung upload', { timeout: 300_000 }, () => {
-  let stack: TestStack;
-  before(async () => {
-    stack = await startTestStack();
-  });
-  after(async () => stack?.close());
+  const stack = useTestStack();
 
   it('ends the hung attempt and retries it, publishing exactly once', async () => {
-    await stack.addAccount({ id: 'hung' });
-    const video = await stack.addVideo('hung.mp4');
-    await setDemoFaults(stack.demo, { hangUploads: true });
-    const res = await stack.api('POST', '/bulk-uploads', { taskId: 'hung', videos: [{ path: video }], accountIds: ['hung'] });
+    await stack().addAccount({ id: 'hung' });
+    const video = await stack().addVideo('hung.mp4');
+    await setDemoFaults(stack().demo, { hangUploads: true });
+    const res = await stack().api('POST', '/bulk-uploads', { taskId: 'hung', videos: [{ path: video }], accountIds: ['hung'] });
     assert.equal(res.status, 202);
 
     // Once the variant exists the upload is under way and hangs; let the platform recover.
-    const em = stack.deps.orm.em.fork();
+    const em = stack().deps.orm.em.fork();
     for (let i = 0; i < 300 && (await em.fork().findOne(VideoData, { task: 'hung' }))?.status !== 'uniquified'; i++) await new Promise((r) => setTimeout(r, 100));
     await new Promise((r) => setTimeout(r, 3_000));
-    await setDemoFaults(stack.demo, null);
+    await setDemoFaults(stack().demo, null);
 
-    const result = await stack.env.client.workflow.getHandle(bulkUploadWorkflowId('hung')).result();
+    const result = await stack().env.client.workflow.getHandle(bulkUploadWorkflowId('hung')).result();
     assert.equal(result.status, 'completed');
-    assert.equal((await demoPosts(stack.demo, 'hung-user')).length, 1);
+    assert.equal((await demoPosts(stack().demo, 'hung-user')).length, 1);
 
-    const history = await stack.env.client.workflow.getHandle(accountUploadWorkflowId('hung', 'hung')).fetchHistory();
+    const history = await stack().env.client.workflow.getHandle(accountUploadWorkflowId('hung', 'hung')).fetchHistory();
     const uploadStarted = (history.events ?? []).filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes?.attempt ?? 1);
     assert.ok(Math.max(...uploadStarted) >= 2, 'the upload was retried');
     const lines = (await em.find(LogLine, { task: 'hung' })).map((l) => l.message);
-    assert.ok(lines.some((l) => /upload attempt 1 of video-1 failed/.test(l)), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => /upload attempt 1 of video-1 failed/.test(l)),
+      lines.join('\n'),
+    );
   });
 });
