@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ImportDriveFolderInputSchema, type ImportDriveFolderInput, type ImportDriveFolderResult } from '../contracts/activities';
 import { FAILURE } from '../contracts/failure-types';
+import { CacheFetchError } from '../cache';
 import { GoogleNotConfiguredError } from '../integrations/google/google-auth';
 import type { ActivityDeps } from './deps';
 import { nonRetryable, parseActivityInput } from './errors';
@@ -41,7 +42,9 @@ export function makeImportDriveFolder({ google, media }: Pick<ActivityDeps, 'goo
       }
       return result;
     } catch (err) {
-      if (err instanceof GoogleNotConfiguredError) throw nonRetryable(FAILURE.GoogleNotConfigured, err.message);
+      // The listing reads through the API cache, which wraps the upstream error as its cause.
+      const cause = err instanceof CacheFetchError ? err.cause : err;
+      if (cause instanceof GoogleNotConfiguredError) throw nonRetryable(FAILURE.GoogleNotConfigured, cause.message);
       throw err;
     }
   };
