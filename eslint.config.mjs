@@ -30,17 +30,17 @@ export default tseslint.config(
         {
           patterns: [
             { group: nodeModules, message: 'Workflow code must be deterministic: no Node modules. Do this in an activity.' },
-            { group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/testing'], message: 'Workflows import only @temporalio/workflow (and @temporalio/common).' },
+            {
+              group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/testing'],
+              message: 'Workflows import only @temporalio/workflow (and @temporalio/common).',
+            },
             { group: ['**/activities', '**/activities/**'], allowTypeImports: true, message: 'Workflows import only types from activities (import type).' },
             noApiImports,
           ],
         },
       ],
       'no-restricted-globals': ['error', { name: 'setTimeout', message: 'Use sleep() from @temporalio/workflow.' }, { name: 'process', message: 'No process in workflows.' }],
-      'no-restricted-properties': [
-        'error',
-        { object: 'Math', property: 'random', message: 'The workflow sandbox replaces it, but say what you mean: uuid4() or a seeded value.' },
-      ],
+      'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'The workflow sandbox replaces it, but say what you mean: uuid4() or a seeded value.' }],
     },
   },
 );

@@ -64,6 +64,8 @@ export function nonRetryable(type: FailureType, message: string): ApplicationFai
 export function parseActivityInput<T>(activity: string, schema: z.ZodType<T>, raw: unknown): T {
   const result = schema.safeParse(raw);
   if (result.success) return result.data;
-  const fields = describeIssues(result.error).map((i) => `${i.field}: ${i.message}`).join('; ');
+  const fields = describeIssues(result.error)
+    .map((i) => `${i.field}: ${i.message}`)
+    .join('; ');
   throw ApplicationFailure.nonRetryable(`${activity}: invalid input: ${fields}`, FAILURE.InvalidInput);
 }

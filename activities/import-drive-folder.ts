@@ -10,7 +10,12 @@ import { nonRetryable, parseActivityInput } from './errors';
 
 /** Keeps a Drive file name usable as a file name and recognisable in logs. */
 function safeName(name: string): string {
-  return name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '').slice(0, 80) || 'video';
+  return (
+    name
+      .replace(/[^A-Za-z0-9._-]+/g, '_')
+      .replace(/^\.+/, '')
+      .slice(0, 80) || 'video'
+  );
 }
 
 /**

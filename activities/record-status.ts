@@ -41,7 +41,11 @@ export function makeRecordStatus({ orm }: Pick<ActivityDeps, 'orm'>) {
       );
       if (updated === 0) return; // not registered (a bulk cancelled before its input was valid): nothing to record
       if (input.status === 'cancelled') {
-        await em.nativeUpdate(BulkUploadAccount, { task: input.taskId, status: { $in: ['pending', 'running'] } }, { status: 'cancelled', currentStep: 'cancelled', updatedAt: new Date() });
+        await em.nativeUpdate(
+          BulkUploadAccount,
+          { task: input.taskId, status: { $in: ['pending', 'running'] } },
+          { status: 'cancelled', currentStep: 'cancelled', updatedAt: new Date() },
+        );
       }
     },
   };

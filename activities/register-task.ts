@@ -78,11 +78,27 @@ export function makeRegisterTask({ orm, media }: Pick<ActivityDeps, 'orm' | 'med
 
       const accountRows = input.accountIds
         .filter((id) => !existingRows.has(id))
-        .map((accountId) => ({ task: task.id, accountId, workflowId: accountUploadWorkflowId(input.taskId, accountId), status: 'pending' as const, createdAt: new Date(), updatedAt: new Date() }));
+        .map((accountId) => ({
+          task: task.id,
+          accountId,
+          workflowId: accountUploadWorkflowId(input.taskId, accountId),
+          status: 'pending' as const,
+          createdAt: new Date(),
+          updatedAt: new Date(),
+        }));
       const videoRows = input.accountIds.flatMap((accountId) =>
         input.videos
           .filter((v) => !existingVideos.has(`${accountId}/${v.id}`))
-          .map((v) => ({ task: task.id, accountId, videoId: v.id, originalPath: v.path, caption: v.caption, status: 'pending' as const, createdAt: new Date(), updatedAt: new Date() })),
+          .map((v) => ({
+            task: task.id,
+            accountId,
+            videoId: v.id,
+            originalPath: v.path,
+            caption: v.caption,
+            status: 'pending' as const,
+            createdAt: new Date(),
+            updatedAt: new Date(),
+          })),
       );
       for (const rows of chunks(accountRows)) await em.insertMany(BulkUploadAccount, rows);
       for (const rows of chunks(videoRows)) await em.insertMany(VideoData, rows);

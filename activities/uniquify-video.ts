@@ -28,22 +28,28 @@ export function makeUniquifyVideo({ orm, media }: Pick<ActivityDeps, 'orm' | 'me
       const seed = variantSeed(input.taskId, input.accountId, input.videoId);
       const outputDir = path.join(media.variantsDir, input.taskId, input.accountId);
       const result = input.dryRun
-        ? { filePath: path.join(outputDir, variantFileName(seed, input.preset)), sha256: createHash('sha256').update(seed).digest('hex'), applied: ['dry run: nothing encoded'], durationSec: 0, reused: false }
-        : await renderVariant({
-        sourcePath,
-        outputDir,
-        seed,
-        preset: input.preset,
-        displayPath: displayMediaPath(media.root, sourcePath),
-        signal: ctx.cancellationSignal,
-        onProgress: (fraction) => {
-          // Heartbeats are throttled by the SDK too; this keeps the details meaningful.
-          if (fraction - lastBeat >= 0.05 || fraction >= 1) {
-            lastBeat = fraction;
-            ctx.heartbeat({ progress: Math.round(fraction * 100) });
+        ? {
+            filePath: path.join(outputDir, variantFileName(seed, input.preset)),
+            sha256: createHash('sha256').update(seed).digest('hex'),
+            applied: ['dry run: nothing encoded'],
+            durationSec: 0,
+            reused: false,
           }
-        },
-      });
+        : await renderVariant({
+            sourcePath,
+            outputDir,
+            seed,
+            preset: input.preset,
+            displayPath: displayMediaPath(media.root, sourcePath),
+            signal: ctx.cancellationSignal,
+            onProgress: (fraction) => {
+              // Heartbeats are throttled by the SDK too; this keeps the details meaningful.
+              if (fraction - lastBeat >= 0.05 || fraction >= 1) {
+                lastBeat = fraction;
+                ctx.heartbeat({ progress: Math.round(fraction * 100) });
+              }
+            },
+          });
       const em = orm.em.fork();
       await em.nativeUpdate(
         VideoData,

@@ -23,7 +23,9 @@ const quiet: CacheLogger = { info: () => undefined, warn: () => undefined };
 /** A local upstream: JSON after `delayMs`, counting the calls. */
 async function startUpstream(delayMs: number): Promise<{ url: string; calls: () => number; close: () => Promise<void> }> {
   let calls = 0;
-  const body = JSON.stringify({ items: Array.from({ length: 20 }, (_, i) => ({ id: `item-${i}`, name: `Candidate ${i}`, tags: ['a', 'b', 'c'], updatedAt: new Date(0).toISOString() })) });
+  const body = JSON.stringify({
+    items: Array.from({ length: 20 }, (_, i) => ({ id: `item-${i}`, name: `Candidate ${i}`, tags: ['a', 'b', 'c'], updatedAt: new Date(0).toISOString() })),
+  });
   const server = http.createServer((_req, res) => {
     calls += 1;
     setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(body), delayMs);
@@ -45,14 +47,25 @@ main(async () => {
     'upstream-ms': '5',
     concurrent: '100',
   });
-  const [hits, misses, upstreamMs, concurrent] = [intFlag('hits', opts.hits), intFlag('misses', opts.misses), intFlag('upstream-ms', opts['upstream-ms'], 0), intFlag('concurrent', opts.concurrent)];
+  const [hits, misses, upstreamMs, concurrent] = [
+    intFlag('hits', opts.hits),
+    intFlag('misses', opts.misses),
+    intFlag('upstream-ms', opts['upstream-ms'], 0),
+    intFlag('concurrent', opts.concurrent),
+  ];
   const started = performance.now();
   const machine = await machineInfo();
   const redis = createRedis(benchRedisUrl(), 'clipfleet-bench-cache');
   const upstream = await startUpstream(upstreamMs);
   const keyPrefix = `bench-cache-${randomBytes(4).toString('hex')}`;
   const ttl = 600;
-  const settings = { cache: { keyPrefix, graceSeconds: 0, ttlSeconds: { google_calendar_events: ttl, google_drive_files: ttl, google_sheets: ttl, huntflow_candidates: ttl, huntflow_vacancies: ttl, huntflow_accounts: ttl } } };
+  const settings = {
+    cache: {
+      keyPrefix,
+      graceSeconds: 0,
+      ttlSeconds: { google_calendar_events: ttl, google_drive_files: ttl, google_sheets: ttl, huntflow_candidates: ttl, huntflow_vacancies: ttl, huntflow_accounts: ttl },
+    },
+  };
   const cache = createCacheService(settings, redis, quiet);
   // A second service over its own connection: what a second process (API beside worker) is.
   const redis2 = createRedis(benchRedisUrl(), 'clipfleet-bench-cache-2');
@@ -89,9 +102,11 @@ main(async () => {
     const parallelHits = hits * 5;
     const hitsParallel = await timed(async () => {
       let next = 0;
-      await Promise.all(Array.from({ length: 50 }, async () => {
-        while (next++ < parallelHits) await cache.getOrFetch(req({ hot: true }), fetchUpstream);
-      }));
+      await Promise.all(
+        Array.from({ length: 50 }, async () => {
+          while (next++ < parallelHits) await cache.getOrFetch(req({ hot: true }), fetchUpstream);
+        }),
+      );
     });
 
     const stampede = async (services: CacheService[], label: string) => {

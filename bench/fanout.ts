@@ -46,7 +46,11 @@ interface TemporalRun {
   workerCpu: number;
   serverCpu: number | null;
 }
-interface Video { id: string; path: string; caption: string }
+interface Video {
+  id: string;
+  path: string;
+  caption: string;
+}
 
 const ROOT = path.join(__dirname, '..');
 
@@ -75,7 +79,7 @@ async function temporalServerPid(): Promise<number | null> {
 /** Events in each run of a workflow, following continue-as-new from its first run. */
 async function runHistoryLengths(client: Client, workflowId: string, firstRunId: string): Promise<number[]> {
   const lengths: number[] = [];
-  for (let runId: string | undefined = firstRunId; runId; ) {
+  for (let runId: string | undefined = firstRunId; runId;) {
     const history: History = await client.workflow.getHandle(workflowId, runId).fetchHistory();
     const events = history.events ?? [];
     lengths.push(events.length);
@@ -100,26 +104,48 @@ async function createAccounts(deps: WorkerRuntime, ids: string[], demoUrl: strin
   const em = deps.orm.em.fork();
   const passwordEnc = deps.secrets.encrypt('bench-password');
   for (let i = 0; i < ids.length; i += 500) {
-    await em.insertMany(Account, ids.slice(i, i + 500).map((id) => ({ id, platform: 'demo', username: `${id}-user`, passwordEnc, createdAt: new Date(), updatedAt: new Date() })));
+    await em.insertMany(
+      Account,
+      ids.slice(i, i + 500).map((id) => ({ id, platform: 'demo', username: `${id}-user`, passwordEnc, createdAt: new Date(), updatedAt: new Date() })),
+    );
   }
   if (!demoUrl) return;
   for (const id of ids) {
-    const res = await fetch(`${demoUrl}/api/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: `${id}-user`, password: 'bench-password' }) });
+    const res = await fetch(`${demoUrl}/api/accounts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: `${id}-user`, password: 'bench-password' }),
+    });
     if (!res.ok) throw new Error(`demo platform refused account ${id}: ${res.status} ${await res.text()}`);
   }
 }
 
 /** The same activity calls as AccountUpload makes, called directly: the work without the orchestration. */
-async function plainLoop(deps: WorkerRuntime, taskId: string, accountIds: string[], videos: Video[], opts: { concurrency: number; dryRun: boolean; preset: UniquifyPreset }): Promise<number> {
+async function plainLoop(
+  deps: WorkerRuntime,
+  taskId: string,
+  accountIds: string[],
+  videos: Video[],
+  opts: { concurrency: number; dryRun: boolean; preset: UniquifyPreset },
+): Promise<number> {
   const acts = createActivities(deps);
   // Each call its own activity id in a run of its own, as in a workflow: appendLog keys its
   // lines by them, and a key seen before would skip the work.
   let seq = 0;
   const workflowExecution = { workflowId: `plain-${taskId}`, runId: taskId };
-  const call = <A extends unknown[], R>(fn: (...a: A) => Promise<R>, ...a: A) => new MockActivityEnvironment({ attempt: 1, activityId: String(++seq), workflowExecution }).run(fn, ...a);
+  const call = <A extends unknown[], R>(fn: (...a: A) => Promise<R>, ...a: A) =>
+    new MockActivityEnvironment({ attempt: 1, activityId: String(++seq), workflowExecution }).run(fn, ...a);
   const dry = opts.dryRun ? { dryRun: true } : {};
   const t0 = performance.now();
-  await call(acts.registerTask, { taskId, platform: 'demo', videos, accountIds, options: { uniquifyPreset: opts.preset, concurrency: opts.concurrency, ...dry }, workflowId: `plain-${taskId}`, fingerprint: `plain-${taskId}` });
+  await call(acts.registerTask, {
+    taskId,
+    platform: 'demo',
+    videos,
+    accountIds,
+    options: { uniquifyPreset: opts.preset, concurrency: opts.concurrency, ...dry },
+    workflowId: `plain-${taskId}`,
+    fingerprint: `plain-${taskId}`,
+  });
   await call(acts.appendLog, { taskId, level: 'info', message: `bulk ${taskId}` });
   let next = 0;
   const worker = async () => {
@@ -263,8 +289,31 @@ main(async () => {
       const serverCpu = serverCpus.every((c): c is number => c !== null) ? round(serverCpus.reduce((a, b) => a + b, 0) / accountsDone, 3) : '-';
       const workerCpu = round(temporalRuns.reduce((a, t) => a + t.workerCpu, 0) / accountsDone, 3);
       const overhead = round(((wall - plain) / plain) * 100, 1);
-      rows.push([rounds > 1 ? `${n} × ${rounds}` : n, status, round(wall, 1), round(accountsDone / wall, 1), temporalRuns.reduce((a, t) => a + t.histories.length, 0), maxHistory, round(plain, 1), round(wall / plain, 2), overhead, workerCpu, serverCpu]);
-      summary[`accounts${n}`] = { status, rounds, wallSeconds: round(wall, 2), accountsPerSecond: round(accountsDone / wall, 1), parentRuns: histories.length, maxHistoryEvents: maxHistory, plainLoopSeconds: round(plain, 2), overheadPercent: overhead, workerCpuSecondsPerAccount: workerCpu, serverCpuSecondsPerAccount: serverCpu };
+      rows.push([
+        rounds > 1 ? `${n} × ${rounds}` : n,
+        status,
+        round(wall, 1),
+        round(accountsDone / wall, 1),
+        temporalRuns.reduce((a, t) => a + t.histories.length, 0),
+        maxHistory,
+        round(plain, 1),
+        round(wall / plain, 2),
+        overhead,
+        workerCpu,
+        serverCpu,
+      ]);
+      summary[`accounts${n}`] = {
+        status,
+        rounds,
+        wallSeconds: round(wall, 2),
+        accountsPerSecond: round(accountsDone / wall, 1),
+        parentRuns: histories.length,
+        maxHistoryEvents: maxHistory,
+        plainLoopSeconds: round(plain, 2),
+        overheadPercent: overhead,
+        workerCpuSecondsPerAccount: workerCpu,
+        serverCpuSecondsPerAccount: serverCpu,
+      };
       console.log(`  ${JSON.stringify(summary[`accounts${n}`])}`);
     }
   } finally {
@@ -281,7 +330,19 @@ main(async () => {
     title: dryRun
       ? `Fan-out, dry run: ${videoCount} video(s) per account, ${concurrency} accounts at a time`
       : `Fan-out, real work: ${videoCount} video(s) of 720x1280 ${clipSeconds} s per account (uniquify ${preset}, upload through Chromium), ${concurrency} accounts at a time`,
-    columns: ['accounts', 'status', 'wall s', 'accounts/s', 'parent runs', 'max history events', 'plain loop s', 'Temporal ÷ plain', 'overhead %', 'worker CPU s/account', 'server CPU s/account'],
+    columns: [
+      'accounts',
+      'status',
+      'wall s',
+      'accounts/s',
+      'parent runs',
+      'max history events',
+      'plain loop s',
+      'Temporal ÷ plain',
+      'overhead %',
+      'worker CPU s/account',
+      'server CPU s/account',
+    ],
     rows,
   };
   const first = summary[`accounts${sizes[0]}`] as { overheadPercent: number; wallSeconds: number } | undefined;
@@ -296,18 +357,42 @@ main(async () => {
         `At ${last[0]} accounts each account cost ${Math.round(Number(last[9]) * 1000)} ms of worker CPU and ${typeof last[10] === 'number' ? `${Math.round(last[10] * 1000)} ms of Temporal server CPU` : 'unmeasured server CPU'}; with both on the same ${machine.cores} cores that caps a bulk near ${cpuPerAccount ? round(machine.cores / cpuPerAccount, 1) : '?'} accounts/s, so a second machine for the server (or more workers) is the next step up.`,
         `The plain loop is the same database and Redis work without Temporal (${last[6]} s); Temporal ÷ plain (${last[7]}×) is the price of durability, retries and visibility when the work itself is near zero.`,
       ]
-    : [`With real work (a real encode and a real upload per account), Temporal adds ${first?.overheadPercent} % to the plain loop's wall time (target: under 10 %): ${first && first.overheadPercent < 10 ? 'met' : 'missed'}.`];
+    : [
+        `With real work (a real encode and a real upload per account), Temporal adds ${first?.overheadPercent} % to the plain loop's wall time (target: under 10 %): ${first && first.overheadPercent < 10 ? 'met' : 'missed'}.`,
+      ];
   await saveResult({
     name: dryRun ? 'fanout' : 'fanout-real',
     title: dryRun ? 'Fan-out: dry-run bulks of N accounts' : 'Fan-out: orchestration overhead on real work',
     machine,
-    params: { mode, temporal: await temporalVersion(), accounts: sizes, videos: videoCount, concurrency, workflowThreads, activitySlots, ...(dryRun ? {} : { clip: `720x1280 ${clipSeconds} s 30 fps`, preset, rounds: repeat }) },
+    params: {
+      mode,
+      temporal: await temporalVersion(),
+      accounts: sizes,
+      videos: videoCount,
+      concurrency,
+      workflowThreads,
+      activitySlots,
+      ...(dryRun ? {} : { clip: `720x1280 ${clipSeconds} s 30 fps`, preset, rounds: repeat }),
+    },
     tables: [table],
     summary,
     findings,
     chart: dryRun
-      ? { title: 'Fan-out, dry run', unit: 'accounts per second', higherIsBetter: true, bars: rows.map((r) => ({ label: `${r[0]} accounts`, value: Number(r[3]) })), target: { value: round(1000 / 60, 1), label: '1,000 in 60 s' } }
-      : { title: 'Fan-out, real work', unit: 'wall seconds', bars: rows.flatMap((r) => [{ label: `${r[0]} plain loop`, value: Number(r[6]) }, { label: `${r[0]} Temporal`, value: Number(r[2]), highlight: true }]) },
+      ? {
+          title: 'Fan-out, dry run',
+          unit: 'accounts per second',
+          higherIsBetter: true,
+          bars: rows.map((r) => ({ label: `${r[0]} accounts`, value: Number(r[3]) })),
+          target: { value: round(1000 / 60, 1), label: '1,000 in 60 s' },
+        }
+      : {
+          title: 'Fan-out, real work',
+          unit: 'wall seconds',
+          bars: rows.flatMap((r) => [
+            { label: `${r[0]} plain loop`, value: Number(r[6]) },
+            { label: `${r[0]} Temporal`, value: Number(r[2]), highlight: true },
+          ]),
+        },
     durationSec: round((performance.now() - started) / 1000, 1),
   });
 });

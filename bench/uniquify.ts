@@ -70,7 +70,26 @@ main(async () => {
       {
         mode: 'x264 medium (usual tools)',
         run: async () => {
-          await run(ffmpeg, ['-hide_banner', '-nostdin', '-y', '-i', input, '-c:v', 'libx264', '-preset', 'medium', '-crf', '23', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '128k', medium]);
+          await run(ffmpeg, [
+            '-hide_banner',
+            '-nostdin',
+            '-y',
+            '-i',
+            input,
+            '-c:v',
+            'libx264',
+            '-preset',
+            'medium',
+            '-crf',
+            '23',
+            '-pix_fmt',
+            'yuv420p',
+            '-c:a',
+            'aac',
+            '-b:a',
+            '128k',
+            medium,
+          ]);
           return medium;
         },
       },
@@ -126,7 +145,10 @@ main(async () => {
     const chosen = passing.at(-1) ?? [...presetRows].sort((a, b) => a.secPerSec - b.secPerSec)[0];
     const findings = [
       `Decode alone costs ${round(floor, 3)} s per second of video; a plain x264 medium re-encode ${round(usual, 3)} s/s (${round(usual / floor, 1)}× the floor).`,
-      ...presetRows.map((r) => `Preset ${r.preset}: ${round(r.secPerSec, 3)} s/s (${round(r.secPerSec / usual, 2)}× x264 medium), SSIM ${round(r.ssim ?? 0, 4)}: ${meets(r) ? 'meets' : 'misses'} the target.`),
+      ...presetRows.map(
+        (r) =>
+          `Preset ${r.preset}: ${round(r.secPerSec, 3)} s/s (${round(r.secPerSec / usual, 2)}× x264 medium), SSIM ${round(r.ssim ?? 0, 4)}: ${meets(r) ? 'meets' : 'misses'} the target.`,
+      ),
       chosen
         ? passing.length > 0
           ? `Default preset: ${chosen.preset}, the strongest preset that meets ≤ ${TARGET_SEC_PER_SEC} s/s with SSIM ≥ ${TARGET_SSIM} on this machine.`
@@ -143,7 +165,12 @@ main(async () => {
       summary: {
         decodeSecPerSec: round(floor, 4),
         x264MediumSecPerSec: round(usual, 4),
-        presets: Object.fromEntries(presetRows.map((r) => [r.preset, { secPerSec: round(r.secPerSec, 4), ssim: r.ssim, meetsTarget: meets(r), vsX264Medium: round(r.secPerSec / usual, 3), vsDecode: round(r.secPerSec / floor, 3) }])),
+        presets: Object.fromEntries(
+          presetRows.map((r) => [
+            r.preset,
+            { secPerSec: round(r.secPerSec, 4), ssim: r.ssim, meetsTarget: meets(r), vsX264Medium: round(r.secPerSec / usual, 3), vsDecode: round(r.secPerSec / floor, 3) },
+          ]),
+        ),
         recommendedDefault: chosen?.preset ?? null,
         target: { secPerSec: TARGET_SEC_PER_SEC, ssim: TARGET_SSIM },
       },

@@ -7,7 +7,13 @@ describe('bulk fingerprint', () => {
   const base = { taskId: 't1', videos: [{ path: 'a.mp4', caption: 'hi' }], accountIds: ['alice', 'bob'] };
 
   it('is the same for the same bulk written differently (key order, defaults spelled out)', () => {
-    const spelledOut = { accountIds: ['alice', 'bob'], options: { concurrency: 3, uniquifyPreset: 'fast', dryRun: false }, platform: 'demo', videos: [{ caption: 'hi', id: 'video-1', path: 'a.mp4' }], taskId: 't1' };
+    const spelledOut = {
+      accountIds: ['alice', 'bob'],
+      options: { concurrency: 3, uniquifyPreset: 'fast', dryRun: false },
+      platform: 'demo',
+      videos: [{ caption: 'hi', id: 'video-1', path: 'a.mp4' }],
+      taskId: 't1',
+    };
     assert.equal(bulkFingerprint(parseBulkUploadInput(base)), bulkFingerprint(parseBulkUploadInput(spelledOut)));
   });
 

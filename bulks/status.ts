@@ -73,7 +73,15 @@ export async function readBulkStatus(client: Client, orm: Orm, taskId: string): 
       status: a.status,
       currentStep: a.currentStep,
       error: a.error,
-      videos: (videosByAccount.get(a.accountId) ?? []).map((v) => ({ videoId: v.videoId, status: v.status, filePath: v.filePath, sha256: v.sha256, postId: v.postId, postUrl: v.postUrl, error: v.error })),
+      videos: (videosByAccount.get(a.accountId) ?? []).map((v) => ({
+        videoId: v.videoId,
+        status: v.status,
+        filePath: v.filePath,
+        sha256: v.sha256,
+        postId: v.postId,
+        postUrl: v.postUrl,
+        error: v.error,
+      })),
     })),
   };
 }

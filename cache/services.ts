@@ -1,14 +1,7 @@
 /** The upstream data sets the cache holds; each has its own TTL (`CACHE_TTL_*` in config). */
 import { z } from 'zod';
 
-export const CACHE_SERVICES = [
-  'google_calendar_events',
-  'google_drive_files',
-  'google_sheets',
-  'huntflow_candidates',
-  'huntflow_vacancies',
-  'huntflow_accounts',
-] as const;
+export const CACHE_SERVICES = ['google_calendar_events', 'google_drive_files', 'google_sheets', 'huntflow_candidates', 'huntflow_vacancies', 'huntflow_accounts'] as const;
 
 /** Validates a service name at a boundary (API query, CLI flag). */
 export const CacheServiceSchema = z.enum(CACHE_SERVICES);

@@ -15,12 +15,15 @@ describe('config', () => {
   });
 
   it('names the variable that is wrong', () => {
-    assert.throws(() => loadConfig({ API_PORT: 'eighty', REDIS_URL: 'localhost:6379' }), (err: unknown) => {
-      assert.ok(err instanceof ConfigError);
-      assert.match(err.message, /API_PORT/);
-      assert.match(err.message, /REDIS_URL: must start with redis:\/\//);
-      return true;
-    });
+    assert.throws(
+      () => loadConfig({ API_PORT: 'eighty', REDIS_URL: 'localhost:6379' }),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.match(err.message, /API_PORT/);
+        assert.match(err.message, /REDIS_URL: must start with redis:\/\//);
+        return true;
+      },
+    );
   });
 
   it('treats empty variables as unset', () => {

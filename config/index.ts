@@ -7,9 +7,7 @@ import { z } from 'zod';
 
 const ROOT = path.resolve(__dirname, '..');
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 const port = z.coerce.number().int().min(0).max(65_535);
 const positiveInt = z.coerce.number().int().positive();
 const dir = (fallback: string) =>
@@ -27,7 +25,10 @@ const EnvSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('bulk-upload'),
   TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233'),
 
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .default('redis://127.0.0.1:6379'),
   LOG_MAX_LINES: positiveInt.default(10_000),
   LOG_TTL_SECONDS: positiveInt.default(7 * 24 * 3600),
 
@@ -73,7 +74,10 @@ const EnvSchema = z.object({
   DEMO_PLATFORM_EMBEDDED: bool.default(true),
 
   /** Prefix of every API-cache key in Redis (`<prefix>:<service>:<user>:<hash>`). */
-  CACHE_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ or - only').default('cache'),
+  CACHE_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ or - only')
+    .default('cache'),
   CACHE_TTL_GOOGLE_CALENDAR_EVENTS: positiveInt.default(300),
   CACHE_TTL_GOOGLE_DRIVE_FILES: positiveInt.default(600),
   CACHE_TTL_GOOGLE_SHEETS: positiveInt.default(600),
@@ -154,7 +158,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const e = parsed.data;
   // Half a set of OAuth2 credentials is a typo, not a choice: say which part is missing.
   const oauthParts = { GOOGLE_CLIENT_ID: e.GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET: e.GOOGLE_CLIENT_SECRET, GOOGLE_REFRESH_TOKEN: e.GOOGLE_REFRESH_TOKEN };
-  const oauthMissing = Object.entries(oauthParts).filter(([, v]) => !v).map(([k]) => k);
+  const oauthMissing = Object.entries(oauthParts)
+    .filter(([, v]) => !v)
+    .map(([k]) => k);
   if (oauthMissing.length > 0 && oauthMissing.length < 3) {
     throw new ConfigError(oauthMissing.map((k) => `${k}: required with the other Google OAuth2 settings`));
   }
@@ -164,7 +170,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, uiUrl: e.TEMPORAL_UI_URL.replace(/\/$/, '') },
     redis: { url: e.REDIS_URL, logMaxLines: e.LOG_MAX_LINES, logTtlSeconds: e.LOG_TTL_SECONDS },
     database: { driver: e.DB_DRIVER, dbName, url: e.DATABASE_URL, secretsKey: e.SECRETS_KEY, secretsKeyFile: e.SECRETS_KEY_FILE },
-    media: { root: e.MEDIA_ROOT, variantsDir: e.VARIANTS_DIR, artifactsDir: e.ARTIFACTS_DIR, maxVideoBytes: e.MAX_VIDEO_BYTES, ffmpegPath: e.FFMPEG_PATH, ffprobePath: e.FFPROBE_PATH },
+    media: {
+      root: e.MEDIA_ROOT,
+      variantsDir: e.VARIANTS_DIR,
+      artifactsDir: e.ARTIFACTS_DIR,
+      maxVideoBytes: e.MAX_VIDEO_BYTES,
+      ffmpegPath: e.FFMPEG_PATH,
+      ffprobePath: e.FFPROBE_PATH,
+    },
     browser: { executablePath: e.CHROMIUM_PATH, headless: e.BROWSER_HEADLESS, concurrency: e.BROWSER_CONCURRENCY },
     api: {
       host: e.API_HOST,

@@ -122,11 +122,11 @@ export const AppendLogInputSchema = z
     const single = v.level !== undefined || v.message !== undefined;
     if (single && v.lines) ctx.addIssue({ code: 'custom', path: ['lines'], message: 'give either level and message, or lines, not both' });
     if (!single && !v.lines && !v.accountStatus) ctx.addIssue({ code: 'custom', path: ['message'], message: 'give level and message, lines, or accountStatus' });
-    if (single && (v.level === undefined || v.message === undefined)) ctx.addIssue({ code: 'custom', path: [v.level === undefined ? 'level' : 'message'], message: 'level and message go together' });
+    if (single && (v.level === undefined || v.message === undefined))
+      ctx.addIssue({ code: 'custom', path: [v.level === undefined ? 'level' : 'message'], message: 'level and message go together' });
     if (v.accountStatus && !v.accountId) ctx.addIssue({ code: 'custom', path: ['accountId'], message: 'is required with accountStatus' });
   });
 export type AppendLogInput = z.input<typeof AppendLogInputSchema>;
-
 
 export interface VideoOutcome {
   videoId: string;

@@ -7,7 +7,10 @@ const valid = { taskId: 't1', videos: [{ path: 'a.mp4', caption: 'hi' }, { path:
 describe('bulk upload input', () => {
   it('fills defaults: video ids by position, platform, preset and concurrency', () => {
     const input = parseBulkUploadInput(valid);
-    assert.deepEqual(input.videos.map((v) => v.id), ['video-1', 'video-2']);
+    assert.deepEqual(
+      input.videos.map((v) => v.id),
+      ['video-1', 'video-2'],
+    );
     assert.equal(input.videos[1]?.caption, '');
     assert.equal(input.platform, 'demo');
     assert.deepEqual(input.options, { uniquifyPreset: 'fast', concurrency: 3, dryRun: false });
@@ -28,7 +31,17 @@ describe('bulk upload input', () => {
 
   it('rejects duplicate accounts and video ids', () => {
     assert.throws(() => parseBulkUploadInput({ ...valid, accountIds: ['a', 'a'] }), /accountIds\.1: duplicate account id "a"/);
-    assert.throws(() => parseBulkUploadInput({ ...valid, videos: [{ id: 'x', path: 'a' }, { id: 'x', path: 'b' }] }), /videos\.1\.id: duplicate video id "x"/);
+    assert.throws(
+      () =>
+        parseBulkUploadInput({
+          ...valid,
+          videos: [
+            { id: 'x', path: 'a' },
+            { id: 'x', path: 'b' },
+          ],
+        }),
+      /videos\.1\.id: duplicate video id "x"/,
+    );
   });
 
   it('rejects an empty bulk and unknown presets', () => {

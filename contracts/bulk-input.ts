@@ -7,9 +7,7 @@
 import { z } from 'zod';
 
 /** Ids that end up in workflow IDs and Redis keys: short, no separators that could collide. */
-export const IdSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be 1-64 characters of letters, digits, "_", "-" or "." and start with a letter or digit');
+export const IdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be 1-64 characters of letters, digits, "_", "-" or "." and start with a letter or digit');
 
 export const UNIQUIFY_PRESETS = ['fast', 'balanced', 'strong'] as const;
 export const UniquifyPresetSchema = z.enum(UNIQUIFY_PRESETS);
@@ -62,7 +60,10 @@ export type DriveFolderSource = z.infer<typeof DriveFolderSourceSchema>;
 export const BulkUploadInputSchema = z
   .object({
     taskId: IdSchema,
-    platform: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/).default('demo'),
+    platform: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,31}$/)
+      .default('demo'),
     videos: z.array(VideoInputSchema).max(LIMITS.videosPerBulk).default([]),
     driveFolder: DriveFolderSourceSchema.optional(),
     accountIds: z.array(IdSchema).min(1).max(LIMITS.accountsPerBulk),

@@ -17,14 +17,22 @@ describe('clipText', () => {
     assert.match(clipped, /… \[\d+ more characters cut\]$/);
     const cut = Number(/\[(\d+) more/.exec(clipped)![1]);
     assert.equal(clipped.indexOf(' …'), long.length - cut, 'the kept text and the cut add up to the original');
-    assert.ok(AppendLogInputSchema.safeParse({ taskId: 't', accountId: 'a', lines: [{ level: 'error', message: clipped }], accountStatus: { status: 'failed', error: clipped } }).success);
+    assert.ok(
+      AppendLogInputSchema.safeParse({ taskId: 't', accountId: 'a', lines: [{ level: 'error', message: clipped }], accountStatus: { status: 'failed', error: clipped } }).success,
+    );
     assert.ok(!AppendLogInputSchema.safeParse({ taskId: 't', accountId: 'a', lines: [{ level: 'error', message: long }] }).success, 'the unclipped text is refused');
   });
 
   it('appendLog input errors name the field', () => {
     const noAccount = AppendLogInputSchema.safeParse({ taskId: 't', accountStatus: { status: 'running' } });
-    assert.deepEqual(noAccount.error?.issues.map((i) => i.path.join('.')), ['accountId']);
+    assert.deepEqual(
+      noAccount.error?.issues.map((i) => i.path.join('.')),
+      ['accountId'],
+    );
     const half = AppendLogInputSchema.safeParse({ taskId: 't', level: 'info' });
-    assert.deepEqual(half.error?.issues.map((i) => i.path.join('.')), ['message']);
+    assert.deepEqual(
+      half.error?.issues.map((i) => i.path.join('.')),
+      ['message'],
+    );
   });
 });

@@ -11,7 +11,10 @@ import type { DemoPost, DemoState } from './state';
 export const CreateAccountSchema = z.strictObject({
   username: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'use 1-64 letters, digits, dots, dashes or underscores'),
   password: z.string().min(1).max(256),
-  otpCode: z.string().regex(/^\d{4,8}$/, 'must be 4-8 digits').optional(),
+  otpCode: z
+    .string()
+    .regex(/^\d{4,8}$/, 'must be 4-8 digits')
+    .optional(),
 });
 const PostsQuerySchema = z.object({ account: z.string().min(1).optional() });
 

@@ -43,13 +43,7 @@ export async function startTestDemoPlatform(dataDir?: string): Promise<TestDemoP
  * (the tag goes into the metadata), so tests can make as many distinct videos as they need.
  */
 export async function makeTestVideo(filePath: string, tag = 'clipfleet'): Promise<string> {
-  await run('ffmpeg', [
-    '-y', '-loglevel', 'error',
-    '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=10',
-    '-t', '1', '-pix_fmt', 'yuv420p',
-    '-metadata', `comment=${tag}`,
-    filePath,
-  ]);
+  await run('ffmpeg', ['-y', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=10', '-t', '1', '-pix_fmt', 'yuv420p', '-metadata', `comment=${tag}`, filePath]);
   return filePath;
 }
 

@@ -27,10 +27,14 @@ export const Layout: FC<{ title: string; user?: string | null; children?: Child 
     </head>
     <body>
       <header>
-        <h1><a href="/">Demo Video</a></h1>
+        <h1>
+          <a href="/">Demo Video</a>
+        </h1>
         {user ? (
           <>
-            <span id="signed-in-as" data-username={user}>{user}</span>
+            <span id="signed-in-as" data-username={user}>
+              {user}
+            </span>
             <a href="/upload">Upload</a>
             <a href="/posts">My posts</a>
           </>
@@ -45,16 +49,26 @@ export const Layout: FC<{ title: string; user?: string | null; children?: Child 
 
 /** A visible error the adapter reads: one element, one stable selector. */
 export const ErrorMessage: FC<{ message?: string }> = ({ message }) =>
-  message ? <p id="error" class="error" role="alert">{message}</p> : null;
+  message ? (
+    <p id="error" class="error" role="alert">
+      {message}
+    </p>
+  ) : null;
 
 export const LoginPage: FC<{ error?: string; username?: string }> = ({ error, username }) => (
   <Layout title="Sign in">
     <h2>Sign in</h2>
     <ErrorMessage message={error} />
     <form id="login" method="post" action="/login">
-      <label>Username <input name="username" autocomplete="username" value={username ?? ''} required /></label>
-      <label>Password <input name="password" type="password" autocomplete="current-password" required /></label>
-      <button type="submit" id="sign-in">Sign in</button>
+      <label>
+        Username <input name="username" autocomplete="username" value={username ?? ''} required />
+      </label>
+      <label>
+        Password <input name="password" type="password" autocomplete="current-password" required />
+      </label>
+      <button type="submit" id="sign-in">
+        Sign in
+      </button>
     </form>
   </Layout>
 );
@@ -65,8 +79,12 @@ export const OtpPage: FC<{ challenge: string; error?: string }> = ({ challenge, 
     <ErrorMessage message={error} />
     <form id="otp" method="post" action="/login/otp">
       <input type="hidden" name="challenge" value={challenge} />
-      <label>Code <input name="otp" inputmode="numeric" autocomplete="one-time-code" required /></label>
-      <button type="submit" id="verify">Verify</button>
+      <label>
+        Code <input name="otp" inputmode="numeric" autocomplete="one-time-code" required />
+      </label>
+      <button type="submit" id="verify">
+        Verify
+      </button>
     </form>
   </Layout>
 );
@@ -76,9 +94,18 @@ export const UploadPage: FC<{ user: string; error?: string; caption?: string }> 
     <h2>Upload a video</h2>
     <ErrorMessage message={error} />
     <form id="upload" method="post" action="/upload" enctype="multipart/form-data">
-      <label>Video <input type="file" name="video" accept="video/*" required /></label>
-      <label>Caption <textarea name="caption" rows={3} maxlength={2200}>{caption ?? ''}</textarea></label>
-      <button type="submit" id="publish">Publish</button>
+      <label>
+        Video <input type="file" name="video" accept="video/*" required />
+      </label>
+      <label>
+        Caption{' '}
+        <textarea name="caption" rows={3} maxlength={2200}>
+          {caption ?? ''}
+        </textarea>
+      </label>
+      <button type="submit" id="publish">
+        Publish
+      </button>
     </form>
   </Layout>
 );
@@ -96,8 +123,7 @@ export const PublishedPage: FC<{ user: string; post: DemoPost }> = ({ user, post
 
 const PostItem: FC<{ post: DemoPost }> = ({ post }) => (
   <li class="post" data-post-id={post.id} data-post-url={post.url} data-sha256={post.sha256}>
-    <a href={post.url}>{post.id}</a> <span class="caption">{post.caption}</span>{' '}
-    <code>{post.createdAt}</code>
+    <a href={post.url}>{post.id}</a> <span class="caption">{post.caption}</span> <code>{post.createdAt}</code>
   </li>
 );
 

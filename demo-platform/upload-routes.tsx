@@ -39,59 +39,55 @@ export function uploadRoutes({ state, faults, uploadsDir, maxUploadBytes, public
   return new Hono<SiteEnv>()
     .use('/upload', requireUser)
     .get('/upload', (c) => render(c, <UploadPage user={signedInUser(c)} />))
-    .post(
-      '/upload',
-      bodyLimit({ maxSize: maxUploadBytes, onError: (c) => reject(c, 413, `File too large (max ${maxUploadBytes} bytes)`) }),
-      async (c) => {
-        const signal = c.req.raw.signal;
-        const { slowUploadMs, hangUploads, hangAfterUpload } = faults.settings;
-        if (slowUploadMs && (await faults.hold(signal, slowUploadMs)) === 'released') return unavailable(c);
-        if (hangUploads) {
-          await faults.hold(signal);
-          return unavailable(c);
-        }
+    .post('/upload', bodyLimit({ maxSize: maxUploadBytes, onError: (c) => reject(c, 413, `File too large (max ${maxUploadBytes} bytes)`) }), async (c) => {
+      const signal = c.req.raw.signal;
+      const { slowUploadMs, hangUploads, hangAfterUpload } = faults.settings;
+      if (slowUploadMs && (await faults.hold(signal, slowUploadMs)) === 'released') return unavailable(c);
+      if (hangUploads) {
+        await faults.hold(signal);
+        return unavailable(c);
+      }
 
-        const user = signedInUser(c);
-        const body = await c.req.parseBody();
-        const caption = typeof body['caption'] === 'string' ? body['caption'] : '';
-        const video = body['video'];
-        if (caption.length > MAX_CAPTION_LENGTH) return reject(c, 422, `Caption is too long (max ${MAX_CAPTION_LENGTH} characters)`, caption);
-        if (!(video instanceof File)) return reject(c, 422, `${NOT_A_VIDEO}: no file was chosen`, caption);
+      const user = signedInUser(c);
+      const body = await c.req.parseBody();
+      const caption = typeof body['caption'] === 'string' ? body['caption'] : '';
+      const video = body['video'];
+      if (caption.length > MAX_CAPTION_LENGTH) return reject(c, 422, `Caption is too long (max ${MAX_CAPTION_LENGTH} characters)`, caption);
+      if (!(video instanceof File)) return reject(c, 422, `${NOT_A_VIDEO}: no file was chosen`, caption);
 
-        const bytes = new Uint8Array(await video.arrayBuffer());
-        const container = detectVideoContainer(bytes);
-        if (!container) return reject(c, 422, NOT_A_VIDEO, caption);
-        const sha256 = createHash('sha256').update(bytes).digest('hex');
-        if (state.postBySha256(sha256)) return reject(c, 409, DUPLICATE_VIDEO, caption);
+      const bytes = new Uint8Array(await video.arrayBuffer());
+      const container = detectVideoContainer(bytes);
+      if (!container) return reject(c, 422, NOT_A_VIDEO, caption);
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      if (state.postBySha256(sha256)) return reject(c, 409, DUPLICATE_VIDEO, caption);
 
-        const id = randomBytes(6).toString('hex');
-        const file = `${id}${container.ext}`;
-        const filePath = path.join(uploadsDir, file);
-        await writeFile(filePath, bytes);
-        // Checked again with no await before addPost: two identical uploads racing each other
-        // both passed the first check, and exactly one of them must win.
-        if (state.postBySha256(sha256)) {
-          await rm(filePath, { force: true });
-          return reject(c, 409, DUPLICATE_VIDEO, caption);
-        }
-        const base = publicUrl ?? new URL(c.req.url).origin;
-        const post: DemoPost = {
-          id,
-          account: user,
-          caption,
-          sha256,
-          size: bytes.length,
-          file,
-          createdAt: new Date().toISOString(),
-          url: `${base}/posts/${id}`,
-        };
-        await state.addPost(post);
+      const id = randomBytes(6).toString('hex');
+      const file = `${id}${container.ext}`;
+      const filePath = path.join(uploadsDir, file);
+      await writeFile(filePath, bytes);
+      // Checked again with no await before addPost: two identical uploads racing each other
+      // both passed the first check, and exactly one of them must win.
+      if (state.postBySha256(sha256)) {
+        await rm(filePath, { force: true });
+        return reject(c, 409, DUPLICATE_VIDEO, caption);
+      }
+      const base = publicUrl ?? new URL(c.req.url).origin;
+      const post: DemoPost = {
+        id,
+        account: user,
+        caption,
+        sha256,
+        size: bytes.length,
+        file,
+        createdAt: new Date().toISOString(),
+        url: `${base}/posts/${id}`,
+      };
+      await state.addPost(post);
 
-        if (hangAfterUpload) {
-          await faults.hold(signal);
-          return unavailable(c);
-        }
-        return render(c, <PublishedPage user={user} post={post} />);
-      },
-    );
+      if (hangAfterUpload) {
+        await faults.hold(signal);
+        return unavailable(c);
+      }
+      return render(c, <PublishedPage user={user} post={post} />);
+    });
 }

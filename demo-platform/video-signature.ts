@@ -17,8 +17,7 @@ const IMAGE_BRANDS = new Set(['heic', 'heix', 'hevc', 'hevx', 'mif1', 'msf1', 'a
 /** Top-level QuickTime atoms that old .mov files start with instead of `ftyp`. */
 const QUICKTIME_ATOMS = new Set(['moov', 'mdat', 'wide', 'free', 'skip', 'pnot']);
 
-const ascii = (bytes: Uint8Array, start: number, end: number): string =>
-  Buffer.from(bytes.subarray(start, end)).toString('latin1');
+const ascii = (bytes: Uint8Array, start: number, end: number): string => Buffer.from(bytes.subarray(start, end)).toString('latin1');
 
 /** The container of `bytes`, or null when it is not a video this platform accepts. */
 export function detectVideoContainer(bytes: Uint8Array): VideoContainer | null {

@@ -114,7 +114,10 @@ export async function runFfmpeg(options: RunFfmpegOptions): Promise<void> {
 
   let totalSec = options.durationSec;
   if (onProgress && totalSec === undefined) {
-    totalSec = await probe(options.input).then((info) => info.durationSec, () => undefined);
+    totalSec = await probe(options.input).then(
+      (info) => info.durationSec,
+      () => undefined,
+    );
     if (signal?.aborted) throw cancelled(shown);
   }
 

@@ -83,7 +83,10 @@ describe('uniquifyVideo', () => {
     await uniquifyVideo({ sourcePath: longSource, outputDir: variantsDir(), seed: 'reports-progress', preset: 'strong', onProgress: (f) => fractions.push(f) });
 
     assert.ok(fractions.length >= 3, `fractions: ${fractions.join(', ')}`);
-    assert.ok(fractions.every((f, i) => f > 0 && f <= 1 && (i === 0 || f > (fractions[i - 1] ?? 0))), `fractions: ${fractions.join(', ')}`);
+    assert.ok(
+      fractions.every((f, i) => f > 0 && f <= 1 && (i === 0 || f > (fractions[i - 1] ?? 0))),
+      `fractions: ${fractions.join(', ')}`,
+    );
     assert.equal(fractions.at(-1), 1);
   });
 
@@ -133,9 +136,8 @@ describe('uniquifyVideo', () => {
   });
 
   it('rejects at once when the signal is already aborted', async () => {
-    await assert.rejects(
-      uniquifyVideo({ sourcePath: source, outputDir: variantsDir(), seed: 's', preset: 'fast', signal: AbortSignal.abort() }),
-      (err: unknown) => isMediaError(err, 'cancelled'),
+    await assert.rejects(uniquifyVideo({ sourcePath: source, outputDir: variantsDir(), seed: 's', preset: 'fast', signal: AbortSignal.abort() }), (err: unknown) =>
+      isMediaError(err, 'cancelled'),
     );
   });
 });

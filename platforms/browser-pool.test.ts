@@ -48,7 +48,10 @@ describe('browser pool', () => {
     const fresh = await pool.withContext({}, (context) => context.cookies());
     assert.equal(fresh.length, 0);
     const restored = await pool.withContext({ storageState: state }, (context) => context.cookies());
-    assert.deepEqual(restored.map((c) => c.name), ['probe']);
+    assert.deepEqual(
+      restored.map((c) => c.name),
+      ['probe'],
+    );
   });
 
   test('a context is closed even when the callback throws', async () => {
@@ -93,6 +96,9 @@ describe('browser pool', () => {
     const closing = createBrowserPool({ ...loadConfig().browser, concurrency: 1 });
     await closing.withContext({}, async () => undefined);
     await closing.close();
-    await assert.rejects(closing.withContext({}, async () => undefined), /browser pool is closed/);
+    await assert.rejects(
+      closing.withContext({}, async () => undefined),
+      /browser pool is closed/,
+    );
   });
 });

@@ -44,15 +44,7 @@ export interface BrowserPool {
 }
 
 /** Flags for a container without a GPU, sandbox privileges or reason to phone home. */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 /** Creates the pool; Chromium starts on first use and again whenever it has crashed. */
 export function createBrowserPool(options: BrowserPoolOptions): BrowserPool {

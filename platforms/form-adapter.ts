@@ -28,8 +28,7 @@ export function createFormAdapter(site: FormSite, options: FormAdapterOptions): 
   const publishTimeout = options.publishTimeoutMs ?? 10 * 60_000;
   const sel = site.selectors;
 
-  const fail = (kind: PlatformErrorKind, detail: string, cause?: unknown): PlatformError =>
-    new PlatformError({ platform: site.name, kind, detail, cause });
+  const fail = (kind: PlatformErrorKind, detail: string, cause?: unknown): PlatformError => new PlatformError({ platform: site.name, kind, detail, cause });
 
   /** Turns browser failures into PlatformErrors: a timeout or refused connection is the platform being unavailable. */
   async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -164,11 +163,7 @@ export function createFormAdapter(site: FormSite, options: FormAdapterOptions): 
           { ...attrs, caption: sel.postCaption },
         );
         // By file hash when the platform shows it; a caption is only a hint, used when it does not.
-        const match = attrs.sha256
-          ? items.find((item) => item.sha256 === sha256)
-          : sel.postCaption
-            ? items.find((item) => item.caption?.trim() === caption.trim())
-            : undefined;
+        const match = attrs.sha256 ? items.find((item) => item.sha256 === sha256) : sel.postCaption ? items.find((item) => item.caption?.trim() === caption.trim()) : undefined;
         if (!match?.postId || !match.url) return null;
         return { postId: match.postId, url: new URL(match.url, page.url()).toString() };
       }),

@@ -48,7 +48,9 @@ async function run(config: Config, client: Client, bulks: BulkService, file: str
     throw err;
   }
   const links = bulkLinks(config, started.taskId);
-  console.log(`${started.alreadyStarted ? 'already started' : 'started'}: bulk ${started.taskId}\n  dashboard: ${links.dashboard}\n  Web UI:    ${links.webUi}\n  status:    npm run bulk -- status ${started.taskId}`);
+  console.log(
+    `${started.alreadyStarted ? 'already started' : 'started'}: bulk ${started.taskId}\n  dashboard: ${links.dashboard}\n  Web UI:    ${links.webUi}\n  status:    npm run bulk -- status ${started.taskId}`,
+  );
   const handle = client.workflow.getHandle(started.workflowId);
   const tty = process.stdout.isTTY;
   for (;;) {

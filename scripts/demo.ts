@@ -33,7 +33,11 @@ async function main(): Promise<void> {
   const accountIds = ['demo-anna', 'demo-ben', 'demo-chloe'];
   for (const id of accountIds) {
     const password = `${id}-password`;
-    const platform = await fetch(`${config.demoPlatform.url}/api/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: id, password }) });
+    const platform = await fetch(`${config.demoPlatform.url}/api/accounts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: id, password }),
+    });
     if (!platform.ok && platform.status !== 409) throw new Error(`demo platform refused account ${id}: ${platform.status} ${await platform.text()}`);
     await call('PUT', `${api}/accounts`, { id, platform: 'demo', username: id, password });
   }

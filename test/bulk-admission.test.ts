@@ -94,7 +94,10 @@ describe('bulk admission', { timeout: 300_000 }, () => {
     const unknown = await stack.api('POST', '/bulk-uploads', { taskId, videos: [{ path: video }], accountIds: ['adm-ghost'] });
     assert.equal(unknown.status, 400);
     const body = (await unknown.json()) as { error: string; issues: { field: string; message: string }[] };
-    assert.deepEqual(body.issues.map((i) => i.field), ['accountIds.0']);
+    assert.deepEqual(
+      body.issues.map((i) => i.field),
+      ['accountIds.0'],
+    );
     assert.match(body.error, /^invalid request body: accountIds\.0: unknown account "adm-ghost"/);
 
     const input = { taskId, videos: [{ path: video }], accountIds: ['adm-ann'], options: { dryRun: true } };
@@ -108,6 +111,9 @@ describe('bulk admission', { timeout: 300_000 }, () => {
     assert.equal((await stack.env.client.workflow.getHandle(bulkUploadWorkflowId(taskId)).result()).status, 'completed');
     const other = await stack.api('POST', '/bulk-uploads', { ...input, options: { dryRun: true, concurrency: 1 } });
     assert.equal(other.status, 409);
-    assert.deepEqual(((await other.json()) as { issues: { field: string }[] }).issues.map((i) => i.field), ['taskId']);
+    assert.deepEqual(
+      ((await other.json()) as { issues: { field: string }[] }).issues.map((i) => i.field),
+      ['taskId'],
+    );
   });
 });

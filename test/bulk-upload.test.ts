@@ -14,7 +14,9 @@ import { BulkUpload, type BulkUploadResult } from '../workflows/bulk-upload';
 import { demoPosts, startTestStack, type TestStack } from './fixtures/stack';
 
 async function sha256(file: string): Promise<string> {
-  return createHash('sha256').update(await fs.readFile(file)).digest('hex');
+  return createHash('sha256')
+    .update(await fs.readFile(file))
+    .digest('hex');
 }
 
 async function runBulk(stack: TestStack, body: unknown): Promise<BulkUploadResult> {
@@ -83,7 +85,11 @@ describe('bulk upload', { timeout: 600_000 }, () => {
 
     const em = stack.deps.orm.em.fork();
     const task = await em.findOneOrFail(BulkUploadTask, 'six-posts', { populate: ['log'] });
-    assert.deepEqual(task.log.getItems().map((l) => l.message), taskLines, 'SQLite holds the same lines in the same order');
+    assert.deepEqual(
+      task.log.getItems().map((l) => l.message),
+      taskLines,
+      'SQLite holds the same lines in the same order',
+    );
 
     for (const accountId of ['alice', 'bob', 'carol']) {
       const lines = streamMessages(await redis.xrange(accountLogsKey('six-posts', accountId), '-', '+'));
@@ -93,17 +99,29 @@ describe('bulk upload', { timeout: 600_000 }, () => {
       assert.ok(uniquified >= 0 && published > uniquified, 'uniquify is logged before the upload');
       assert.match(lines.at(-1)!, new RegExp(`^account ${accountId}: 2/2 published`));
       const row = await em.findOneOrFail(BulkUploadAccount, { task: 'six-posts', accountId }, { populate: ['log'] });
-      assert.deepEqual(row.log.getItems().map((l) => l.message), lines);
-      assert.ok(lines.every((l) => taskLines.includes(l)), 'account lines are in the task stream too');
+      assert.deepEqual(
+        row.log.getItems().map((l) => l.message),
+        lines,
+      );
+      assert.ok(
+        lines.every((l) => taskLines.includes(l)),
+        'account lines are in the task stream too',
+      );
 
       const res = await stack.api('GET', `/bulk-upload/six-posts/logs/?account=${accountId}`);
       const body = (await res.json()) as { source: string; entries: { message: string; accountId: string }[] };
       assert.equal(body.source, 'redis');
-      assert.deepEqual(body.entries.map((e) => e.message), lines);
+      assert.deepEqual(
+        body.entries.map((e) => e.message),
+        lines,
+      );
     }
 
     const res = await stack.api('GET', '/bulk-upload/six-posts/logs/');
-    assert.deepEqual(((await res.json()) as { entries: { message: string }[] }).entries.map((e) => e.message), taskLines);
+    assert.deepEqual(
+      ((await res.json()) as { entries: { message: string }[] }).entries.map((e) => e.message),
+      taskLines,
+    );
 
     const status = (await (await stack.api('GET', '/bulk-uploads/six-posts')).json()) as { status: string; completed: number; accounts: { videos: { postUrl: string }[] }[] };
     assert.equal(status.status, 'completed');
@@ -150,7 +168,10 @@ describe('bulk upload', { timeout: 600_000 }, () => {
     // The API refuses it before anything starts …
     const refused = await stack.api('POST', '/bulk-uploads', body);
     assert.equal(refused.status, 400);
-    assert.deepEqual(((await refused.json()) as { issues: { field: string }[] }).issues.map((i) => i.field), ['videos.0.path']);
+    assert.deepEqual(
+      ((await refused.json()) as { issues: { field: string }[] }).issues.map((i) => i.field),
+      ['videos.0.path'],
+    );
     // … and a bulk started around the API (as `temporal workflow start` does) fails that video alone, non-retryably.
     const handle = await stack.env.client.workflow.start(BulkUpload, { taskQueue: stack.config.temporal.taskQueue, workflowId: bulkUploadWorkflowId(body.taskId), args: [body] });
     const result = await handle.result();
@@ -159,7 +180,10 @@ describe('bulk upload', { timeout: 600_000 }, () => {
 
     const em = stack.deps.orm.em.fork();
     const lines = (await em.find(LogLine, { task: 'not-a-video', account: { accountId: 'gina' } }, { orderBy: { id: 'asc' } })).map((l) => l.message);
-    assert.ok(lines.some((l) => /video 1\/2 \(video-1\): failed: not a video: (media\/)?notes\.mp4/.test(l)), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => /video 1\/2 \(video-1\): failed: not a video: (media\/)?notes\.mp4/.test(l)),
+      lines.join('\n'),
+    );
     const notes = await em.findOneOrFail(VideoData, { task: 'not-a-video', videoId: 'video-1' });
     assert.equal(notes.status, 'pending');
     assert.equal(notes.postId, null);
@@ -173,7 +197,11 @@ describe('bulk upload', { timeout: 600_000 }, () => {
     for (const id of ['hank', 'ivy']) await stack.addAccount({ id });
     const video = await stack.addVideo('clip-e.mp4');
     // Something else already runs under ivy's child workflow id (on a queue no worker polls).
-    const blocker = await stack.env.client.workflow.start(AccountUpload, { taskQueue: 'nobody-polls-this', workflowId: accountUploadWorkflowId('child-clash', 'ivy'), args: [{ taskId: 'child-clash', accountId: 'ivy', platform: 'demo', videos: [], preset: 'fast' }] });
+    const blocker = await stack.env.client.workflow.start(AccountUpload, {
+      taskQueue: 'nobody-polls-this',
+      workflowId: accountUploadWorkflowId('child-clash', 'ivy'),
+      args: [{ taskId: 'child-clash', accountId: 'ivy', platform: 'demo', videos: [], preset: 'fast' }],
+    });
     try {
       const result = await runBulk(stack, { taskId: 'child-clash', videos: [{ path: video }], accountIds: ['hank', 'ivy'], options: { concurrency: 2 } });
       assert.equal(result.status, 'partially_failed');
@@ -184,7 +212,10 @@ describe('bulk upload', { timeout: 600_000 }, () => {
       assert.equal(ivy.status, 'failed');
       assert.match(ivy.error ?? '', /account ivy: .*already (started|running)/i);
       const lines = (await em.find(LogLine, { task: 'child-clash', account: { accountId: 'ivy' } })).map((l) => l.message);
-      assert.ok(lines.some((l) => /already (started|running)/i.test(l)), lines.join('\n'));
+      assert.ok(
+        lines.some((l) => /already (started|running)/i.test(l)),
+        lines.join('\n'),
+      );
       assert.equal((await em.findOneOrFail(BulkUploadAccount, { task: 'child-clash', accountId: 'hank' })).status, 'completed');
     } finally {
       await blocker.terminate('test over');

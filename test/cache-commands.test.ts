@@ -54,7 +54,9 @@ describe('cache commands and routes', () => {
     return { total: keys.length, perService };
   };
   const call = (method: string, url: string, body?: unknown) =>
-    Promise.resolve(app.request(url, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }));
+    Promise.resolve(
+      app.request(url, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }),
+    );
 
   before(async () => {
     google = await startFakeGoogle();
@@ -76,7 +78,14 @@ describe('cache commands and routes', () => {
     cache = createCacheService(config, redis, quiet);
     // Mounted the way api/app.ts mounts route groups.
     app = new Hono();
-    app.route('/', cacheRoutes({ cache, google: new GoogleAPICache({ cache, google: config.google, retry: false }), huntflow: new HuntflowAPICache(cache, new HuntflowClient({ baseUrl: huntflow.url, accessToken: huntflow.accessToken, refreshToken: huntflow.refreshToken })) }));
+    app.route(
+      '/',
+      cacheRoutes({
+        cache,
+        google: new GoogleAPICache({ cache, google: config.google, retry: false }),
+        huntflow: new HuntflowAPICache(cache, new HuntflowClient({ baseUrl: huntflow.url, accessToken: huntflow.accessToken, refreshToken: huntflow.refreshToken })),
+      }),
+    );
   });
   after(async () => {
     await cache.clear();
@@ -90,16 +99,28 @@ describe('cache commands and routes', () => {
     assert.equal(first.status, 200);
     const body = (await first.json()) as { source: string; data: { name: string }[] };
     assert.equal(body.source, 'upstream');
-    assert.deepEqual(body.data.map((f) => f.name), ['b.mp4']);
+    assert.deepEqual(
+      body.data.map((f) => f.name),
+      ['b.mp4'],
+    );
     assert.equal(((await (await call('GET', '/google/drive/files?folderId=folderB&userId=u1')).json()) as { source: string }).source, 'cache');
     assert.equal(((await (await call('GET', '/google/drive/files?folderId=folderB&userId=u1&refresh=true')).json()) as { source: string }).source, 'upstream');
-    for (const url of ['/google/calendar/events?daysAhead=3', '/google/sheets?userId=u2', '/huntflow/accounts?userId=u1', '/huntflow/accounts/11/vacancies?userId=u1', '/huntflow/accounts/11/candidates?userId=u1&vacancyId=101']) {
+    for (const url of [
+      '/google/calendar/events?daysAhead=3',
+      '/google/sheets?userId=u2',
+      '/huntflow/accounts?userId=u1',
+      '/huntflow/accounts/11/vacancies?userId=u1',
+      '/huntflow/accounts/11/candidates?userId=u1&vacancyId=101',
+    ]) {
       const res = await call('GET', url);
       assert.equal(res.status, 200, `${url}: ${await res.clone().text()}`);
     }
     const bad = await call('GET', '/google/drive/files?folderId=x%27%20or%20true');
     assert.equal(bad.status, 400);
-    assert.deepEqual(((await bad.json()) as { issues: { field: string }[] }).issues.map((i) => i.field), ['folderId']);
+    assert.deepEqual(
+      ((await bad.json()) as { issues: { field: string }[] }).issues.map((i) => i.field),
+      ['folderId'],
+    );
   });
 
   test('GET /cache/stats and /cache/keys match the keys in Redis', async () => {
@@ -123,7 +144,10 @@ describe('cache commands and routes', () => {
     assert.deepEqual(await keysInRedis(), before);
     const refused = await call('DELETE', '/cache', { service: 'google_sheets' });
     assert.equal(refused.status, 400);
-    assert.deepEqual(((await refused.json()) as { issues: { field: string }[] }).issues.map((i) => i.field), ['confirm']);
+    assert.deepEqual(
+      ((await refused.json()) as { issues: { field: string }[] }).issues.map((i) => i.field),
+      ['confirm'],
+    );
     assert.deepEqual(await keysInRedis(), before);
   });
 

@@ -68,7 +68,10 @@ describe('cache over Google', () => {
   });
 
   test('the same parameters in another order make the same key', () => {
-    assert.equal(cacheEntryKey('c', 'google_drive_files', 'u', { a: 1, b: { y: 2, x: [1, { q: 1, p: 2 }] } }), cacheEntryKey('c', 'google_drive_files', 'u', { b: { x: [1, { p: 2, q: 1 }], y: 2 }, a: 1, z: undefined }));
+    assert.equal(
+      cacheEntryKey('c', 'google_drive_files', 'u', { a: 1, b: { y: 2, x: [1, { q: 1, p: 2 }] } }),
+      cacheEntryKey('c', 'google_drive_files', 'u', { b: { x: [1, { p: 2, q: 1 }], y: 2 }, a: 1, z: undefined }),
+    );
     assert.notEqual(cacheEntryKey('c', 'google_drive_files', 'u', { a: 1 }), cacheEntryKey('c', 'google_drive_files', 'u', { a: 2 }));
   });
 
@@ -81,14 +84,26 @@ describe('cache over Google', () => {
     assert.equal(first.source, 'upstream');
     assert.equal(second.source, 'cache');
     assert.deepEqual(second.value, first.value);
-    assert.deepEqual(first.value.map((f) => f.name), ['a.mp4']);
+    assert.deepEqual(
+      first.value.map((f) => f.name),
+      ['a.mp4'],
+    );
     await sleep(1_100);
     const third = await google.driveFiles({ userId: 'u1', folderId: 'folderA', maxResults: 10 });
     assert.equal(third.source, 'upstream');
     assert.equal(fake.calls.drive - before, 2);
-    assert.ok(log.lines.some((l) => l.startsWith('info stored google_drive_files of u1')), log.lines.join('\n'));
-    assert.ok(log.lines.some((l) => l.startsWith('info from cache google_drive_files of u1')), log.lines.join('\n'));
-    assert.ok(log.lines.some((l) => l.startsWith('info refreshed google_drive_files of u1')), log.lines.join('\n'));
+    assert.ok(
+      log.lines.some((l) => l.startsWith('info stored google_drive_files of u1')),
+      log.lines.join('\n'),
+    );
+    assert.ok(
+      log.lines.some((l) => l.startsWith('info from cache google_drive_files of u1')),
+      log.lines.join('\n'),
+    );
+    assert.ok(
+      log.lines.some((l) => l.startsWith('info refreshed google_drive_files of u1')),
+      log.lines.join('\n'),
+    );
   });
 
   test('calendar events and sheets go through the cache too', async () => {
@@ -96,9 +111,15 @@ describe('cache over Google', () => {
     const [cal, calBefore, drive] = [await google.calendarEvents({ userId: 'u1', daysAhead: 3 }), fake.calls.calendar, fake.calls.drive];
     assert.equal((await google.calendarEvents({ userId: 'u1', daysAhead: 3 })).source, 'cache');
     assert.equal(fake.calls.calendar, calBefore);
-    assert.deepEqual(cal.value.map((e) => e.summary), ['Standup']);
+    assert.deepEqual(
+      cal.value.map((e) => e.summary),
+      ['Standup'],
+    );
     const sheets = await google.sheets({ userId: 'u1' });
-    assert.deepEqual(sheets.value.map((s) => s.name), ['Roster']);
+    assert.deepEqual(
+      sheets.value.map((s) => s.name),
+      ['Roster'],
+    );
     assert.equal((await google.sheets({ userId: 'u1' })).source, 'cache');
     assert.equal(fake.calls.drive, drive + 1);
   });
@@ -155,8 +176,14 @@ describe('cache over Google', () => {
     try {
       const stale = await google.calendarEvents({ userId: 'u1', calendarId: 'team' });
       assert.equal(stale.source, 'stale');
-      assert.deepEqual(stale.value.map((e) => e.id), ['ev1']);
-      assert.ok(log.lines.some((l) => l.startsWith('warn serving stale google_calendar_events of u1') && l.includes('upstream failed')), log.lines.join('\n'));
+      assert.deepEqual(
+        stale.value.map((e) => e.id),
+        ['ev1'],
+      );
+      assert.ok(
+        log.lines.some((l) => l.startsWith('warn serving stale google_calendar_events of u1') && l.includes('upstream failed')),
+        log.lines.join('\n'),
+      );
 
       // Same Redis and prefix, grace off: the expired entry is there but must not be served.
       const noGraceCache = createCacheService({ cache: { ...config.cache, graceSeconds: 0 } }, redis, memoryLogger());
@@ -211,7 +238,10 @@ describe('cache over Google', () => {
         server.kill('SIGKILL');
         await new Promise((resolve) => server.once('exit', resolve));
         const results = await Promise.all([google.driveFiles({ userId: 'u1' }), google.driveFiles({ userId: 'u2' })]);
-        assert.deepEqual(results.map((r) => r.source), ['upstream', 'upstream']);
+        assert.deepEqual(
+          results.map((r) => r.source),
+          ['upstream', 'upstream'],
+        );
         assert.equal(fake.calls.drive - before, 3);
       } finally {
         ownRedis.disconnect();
@@ -245,9 +275,15 @@ describe('cache over Huntflow', () => {
     const before = fake.requests.length;
     assert.deepEqual((await hf.accounts({ userId: 'rec1' })).value, [{ id: 11, name: 'Acme Hiring', nick: 'acme' }]);
     const vacancies = await hf.vacancies({ userId: 'rec1', accountId: 11 });
-    assert.deepEqual(vacancies.value.items.map((v) => v.position), ['Video editor']);
+    assert.deepEqual(
+      vacancies.value.items.map((v) => v.position),
+      ['Video editor'],
+    );
     const candidates = await hf.candidates({ userId: 'rec1', accountId: 11, vacancyId: 101 });
-    assert.deepEqual(candidates.value.items.map((a) => a.first_name), ['Ann']);
+    assert.deepEqual(
+      candidates.value.items.map((a) => a.first_name),
+      ['Ann'],
+    );
     assert.equal((await hf.candidates({ userId: 'rec1', accountId: 11, vacancyId: 101 })).source, 'cache');
     assert.equal((await hf.candidates({ userId: 'rec1', accountId: 11, page: 2, vacancyId: 101 })).source, 'upstream');
     assert.equal(fake.requests.length - before, 4);

@@ -52,31 +52,32 @@ describe('starting a bulk from the Temporal CLI', { timeout: 300_000 }, () => {
     const inputFile = path.join(stack.dir, 'bulk.json');
     await fs.writeFile(inputFile, JSON.stringify(body('via-cli')));
     await run(TEMPORAL, [
-      'workflow', 'start', '--type', BULK_UPLOAD_WORKFLOW, '--task-queue', stack.config.temporal.taskQueue,
-      '--workflow-id', bulkUploadWorkflowId('via-cli'), '--input-file', inputFile, '--address', stack.config.temporal.address,
+      'workflow',
+      'start',
+      '--type',
+      BULK_UPLOAD_WORKFLOW,
+      '--task-queue',
+      stack.config.temporal.taskQueue,
+      '--workflow-id',
+      bulkUploadWorkflowId('via-cli'),
+      '--input-file',
+      inputFile,
+      '--address',
+      stack.config.temporal.address,
     ]);
 
-    const [apiResult, cliResult] = await Promise.all(
-      ['via-api', 'via-cli'].map((t) => stack.env.client.workflow.getHandle(bulkUploadWorkflowId(t)).result()),
-    );
+    const [apiResult, cliResult] = await Promise.all(['via-api', 'via-cli'].map((t) => stack.env.client.workflow.getHandle(bulkUploadWorkflowId(t)).result()));
     assert.equal(cliResult.status, 'completed');
     assert.deepEqual({ ...cliResult, taskId: 'x' }, { ...apiResult, taskId: 'x' });
     assert.deepEqual(await activityTypes(stack, bulkUploadWorkflowId('via-cli')), await activityTypes(stack, bulkUploadWorkflowId('via-api')));
-    assert.deepEqual(
-      await activityTypes(stack, accountUploadWorkflowId('via-cli', 'cli-1')),
-      await activityTypes(stack, accountUploadWorkflowId('via-api', 'cli-1')),
-    );
+    assert.deepEqual(await activityTypes(stack, accountUploadWorkflowId('via-cli', 'cli-1')), await activityTypes(stack, accountUploadWorkflowId('via-api', 'cli-1')));
 
     const em = stack.deps.orm.em.fork();
     for (const taskId of ['via-api', 'via-cli']) {
       assert.equal((await em.findOneOrFail(BulkUploadTask, taskId)).status, 'completed');
       assert.equal(await em.count(BulkUploadAccount, { task: taskId, status: 'completed' }), 2);
       assert.equal(await em.count(VideoData, { task: taskId, status: 'published' }), 2);
-      assert.deepEqual(await listByTask(stack, taskId), [
-        bulkUploadWorkflowId(taskId),
-        accountUploadWorkflowId(taskId, 'cli-1'),
-        accountUploadWorkflowId(taskId, 'cli-2'),
-      ]);
+      assert.deepEqual(await listByTask(stack, taskId), [bulkUploadWorkflowId(taskId), accountUploadWorkflowId(taskId, 'cli-1'), accountUploadWorkflowId(taskId, 'cli-2')]);
     }
     assert.equal((await demoPosts(stack.demo)).length, 4);
   });
@@ -84,7 +85,20 @@ describe('starting a bulk from the Temporal CLI', { timeout: 300_000 }, () => {
   it('rejects a malformed CLI input with a non-retryable error naming the field', async () => {
     const inputFile = path.join(stack.dir, 'bad.json');
     await fs.writeFile(inputFile, JSON.stringify({ taskId: 'bad-cli', videos: [], accountIds: ['cli-1'] }));
-    await run(TEMPORAL, ['workflow', 'start', '--type', BULK_UPLOAD_WORKFLOW, '--task-queue', stack.config.temporal.taskQueue, '--workflow-id', bulkUploadWorkflowId('bad-cli'), '--input-file', inputFile, '--address', stack.config.temporal.address]);
+    await run(TEMPORAL, [
+      'workflow',
+      'start',
+      '--type',
+      BULK_UPLOAD_WORKFLOW,
+      '--task-queue',
+      stack.config.temporal.taskQueue,
+      '--workflow-id',
+      bulkUploadWorkflowId('bad-cli'),
+      '--input-file',
+      inputFile,
+      '--address',
+      stack.config.temporal.address,
+    ]);
     await assert.rejects(stack.env.client.workflow.getHandle(bulkUploadWorkflowId('bad-cli')).result(), (err: Error & { cause?: Error }) => {
       assert.match(err.cause?.message ?? '', /videos: must list at least one video/);
       return true;

@@ -35,7 +35,7 @@ describe('a Drive folder as the video source', { timeout: 300_000 }, () => {
     await google?.close();
   });
 
-  it('downloads the folder\'s videos and publishes them to every account', async () => {
+  it("downloads the folder's videos and publishes them to every account", async () => {
     const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'clipfleet-drive-'));
     google.files = [
       { id: 'driveVid1', name: 'holiday clip.mp4', mimeType: 'video/mp4', parents: ['clipsFolder'] },

@@ -15,7 +15,12 @@ async function main(): Promise<void> {
   try {
     for (const id of ['rec-a', 'rec-b']) await stack.addAccount({ id });
     const video = await stack.addVideo('recorded.mp4');
-    const res = await stack.api('POST', '/bulk-uploads', { taskId: 'recorded', videos: [{ path: video, caption: 'recorded' }], accountIds: ['rec-a', 'rec-b'], options: { concurrency: 2 } });
+    const res = await stack.api('POST', '/bulk-uploads', {
+      taskId: 'recorded',
+      videos: [{ path: video, caption: 'recorded' }],
+      accountIds: ['rec-a', 'rec-b'],
+      options: { concurrency: 2 },
+    });
     if (res.status !== 202) throw new Error(`start failed: ${res.status} ${await res.text()}`);
     const parent = stack.env.client.workflow.getHandle(bulkUploadWorkflowId('recorded'));
     const result = await parent.result();
@@ -25,7 +30,9 @@ async function main(): Promise<void> {
     // The CLI's JSON export is the canonical history format (the Web UI downloads the same).
     const temporal = process.env.CLIPFLEET_TEMPORAL_CLI ?? 'temporal';
     const save = async (workflowId: string, file: string) => {
-      const { stdout } = await promisify(execFile)(temporal, ['workflow', 'show', '--workflow-id', workflowId, '--output', 'json', '--address', stack.config.temporal.address], { maxBuffer: 64 * 1024 * 1024 });
+      const { stdout } = await promisify(execFile)(temporal, ['workflow', 'show', '--workflow-id', workflowId, '--output', 'json', '--address', stack.config.temporal.address], {
+        maxBuffer: 64 * 1024 * 1024,
+      });
       await fs.writeFile(path.join(dir, file), stdout);
     };
     await save(bulkUploadWorkflowId('recorded'), 'bulk-upload.json');

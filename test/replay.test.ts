@@ -25,7 +25,10 @@ describe('replay of recorded histories', { timeout: 120_000 }, () => {
   });
 
   it('fails when BulkUpload is changed incompatibly', async () => {
-    const changed = await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/incompatible-workflows'), logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
+    const changed = await bundleWorkflowCode({
+      workflowsPath: require.resolve('./fixtures/incompatible-workflows'),
+      logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
+    });
     await assert.rejects(Worker.runReplayHistory({ workflowBundle: changed }, await loadHistory('bulk-upload.json')), (err: unknown) => {
       assert.ok(err instanceof DeterminismViolationError, `expected a determinism violation, got ${String(err)}`);
       return true;

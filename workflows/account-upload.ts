@@ -86,7 +86,15 @@ export async function AccountUpload(input: AccountUploadInput): Promise<AccountR
         setCurrentDetails(`${step}: uploading`);
         say('info', `${step}: variant ready${variant.reused ? ' (reused)' : ''}: ${variant.filePath} sha256=${variant.sha256.slice(0, 12)}… [${variant.applied.join('; ')}]`);
         await mark('running', `${step}: uploading`);
-        const post = await uploadViaBrowser({ taskId, accountId, videoId: video.id, platform: input.platform, filePath: variant.filePath, caption: video.caption, ...(input.dryRun ? { dryRun: true } : {}) });
+        const post = await uploadViaBrowser({
+          taskId,
+          accountId,
+          videoId: video.id,
+          platform: input.platform,
+          filePath: variant.filePath,
+          caption: video.caption,
+          ...(input.dryRun ? { dryRun: true } : {}),
+        });
         say('info', `${step}: ${post.alreadyPublished ? 'already published' : 'published'}: ${post.url}`);
         outcomes.push({ videoId: video.id, status: 'published', postId: post.postId, url: post.url, filePath: variant.filePath });
       } catch (err) {

@@ -57,9 +57,7 @@ export interface BulkProgressState {
  * - `continued`: the next run after continue-as-new, with the resolved input and counters.
  */
 export type BulkUploadStart =
-  | BulkUploadRequest
-  | { kind: 'retry-failed'; input: BulkUploadInput; fingerprint: string }
-  | { kind: 'continued'; input: BulkUploadInput; state: BulkProgressState };
+  BulkUploadRequest | { kind: 'retry-failed'; input: BulkUploadInput; fingerprint: string } | { kind: 'continued'; input: BulkUploadInput; state: BulkProgressState };
 
 export interface BulkProgress extends BulkProgressState {
   taskId: string;
@@ -190,7 +188,9 @@ export async function BulkUpload(start: BulkUploadStart): Promise<BulkUploadResu
     const recordChildFailure = async (accountId: string, err: unknown) => {
       const reason = clipText(`account ${accountId}: ${err instanceof ChildWorkflowFailure && err.cause ? err.cause.message : err instanceof Error ? err.message : String(err)}`);
       try {
-        await CancellationScope.nonCancellable(() => writeLog(taskId, { accountId, level: 'error', message: reason, accountStatus: { status: 'failed', currentStep: 'done', error: reason } }));
+        await CancellationScope.nonCancellable(() =>
+          writeLog(taskId, { accountId, level: 'error', message: reason, accountStatus: { status: 'failed', currentStep: 'done', error: reason } }),
+        );
       } catch (writeErr) {
         log.warn('could not record a failed account', { taskId, accountId, error: String(writeErr) });
       }
@@ -227,7 +227,16 @@ export async function BulkUpload(start: BulkUploadStart): Promise<BulkUploadResu
         // instead of one task per child.
         const child = executeChild(AccountUpload, {
           workflowId: accountUploadWorkflowId(taskId, accountId),
-          args: [{ taskId, accountId, platform: resolved.platform, videos: resolved.videos, preset: resolved.options.uniquifyPreset, ...(resolved.options.dryRun ? { dryRun: true } : {}) }],
+          args: [
+            {
+              taskId,
+              accountId,
+              platform: resolved.platform,
+              videos: resolved.videos,
+              preset: resolved.options.uniquifyPreset,
+              ...(resolved.options.dryRun ? { dryRun: true } : {}),
+            },
+          ],
           // Cancelling or terminating the bulk cancels its accounts: nothing keeps uploading unseen.
           parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
           typedSearchAttributes: [
@@ -266,7 +275,11 @@ export async function BulkUpload(start: BulkUploadStart): Promise<BulkUploadResu
       await continueAsNew<typeof BulkUpload>({ kind: 'continued', input: resolved, state });
     }
 
-    const total: AccountCounts = { completed: state.completed + state.earlier.completed, failed: state.failed + state.earlier.failed, cancelled: state.cancelled + state.earlier.cancelled };
+    const total: AccountCounts = {
+      completed: state.completed + state.earlier.completed,
+      failed: state.failed + state.earlier.failed,
+      cancelled: state.cancelled + state.earlier.cancelled,
+    };
     status = bulkOutcome(total);
     await recordTaskStatus({ taskId, status, completedAccounts: total.completed, failedAccounts: total.failed });
     await writeLog(taskId, {

@@ -3,7 +3,6 @@ import { KnexMigration } from './knex-migration';
 /** The first schema. */
 export class Migration20261123000000_initial extends KnexMigration {
   override async up(): Promise<void> {
-
     this.addAll(
       this.schema().createTable('account', (t) => {
         t.string('id', 64).primary();
@@ -81,7 +80,6 @@ export class Migration20261123000000_initial extends KnexMigration {
   }
 
   override async down(): Promise<void> {
-
     for (const table of ['log_line', 'video_data', 'bulk_upload_account', 'bulk_upload_task', 'account']) {
       this.addAll(this.schema().dropTableIfExists(table));
     }

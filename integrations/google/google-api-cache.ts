@@ -17,10 +17,25 @@ import { createGoogleAuth, GoogleNotConfiguredError, type GoogleAuthClient } fro
 // Fields we show, as Google sends them, unknown ones stripped. No transforms: the cache
 // stores this output and checks it with the same schema on the way back.
 const EventTime = z.object({ dateTime: z.string().nullish(), date: z.string().nullish(), timeZone: z.string().nullish() });
-const CalendarEvent = z.object({ id: z.string(), summary: z.string().nullish(), status: z.string().nullish(), htmlLink: z.string().nullish(), start: EventTime.nullish(), end: EventTime.nullish() });
+const CalendarEvent = z.object({
+  id: z.string(),
+  summary: z.string().nullish(),
+  status: z.string().nullish(),
+  htmlLink: z.string().nullish(),
+  start: EventTime.nullish(),
+  end: EventTime.nullish(),
+});
 const EventsPage = z.object({ items: z.array(CalendarEvent).nullish(), nextPageToken: z.string().nullish() });
 
-const DriveFile = z.object({ id: z.string(), name: z.string(), mimeType: z.string(), size: z.string().nullish(), modifiedTime: z.string().nullish(), parents: z.array(z.string()).nullish(), webViewLink: z.string().nullish() });
+const DriveFile = z.object({
+  id: z.string(),
+  name: z.string(),
+  mimeType: z.string(),
+  size: z.string().nullish(),
+  modifiedTime: z.string().nullish(),
+  parents: z.array(z.string()).nullish(),
+  webViewLink: z.string().nullish(),
+});
 const FilesPage = z.object({ files: z.array(DriveFile).nullish(), nextPageToken: z.string().nullish() });
 
 /** A calendar event as cached and served. */
@@ -95,15 +110,17 @@ export class GoogleAPICache {
         const events: CalendarEventData[] = [];
         let pageToken: string | undefined;
         do {
-          const res = await call('calendar events.list', () => api.events.list({
-            calendarId: params.calendarId,
-            timeMin: new Date(now).toISOString(),
-            timeMax: new Date(now + params.daysAhead * 86_400_000).toISOString(),
-            singleEvents: true,
-            orderBy: 'startTime',
-            maxResults: Math.min(params.maxResults - events.length, 2_500),
-            pageToken,
-          } satisfies calendar_v3.Params$Resource$Events$List));
+          const res = await call('calendar events.list', () =>
+            api.events.list({
+              calendarId: params.calendarId,
+              timeMin: new Date(now).toISOString(),
+              timeMax: new Date(now + params.daysAhead * 86_400_000).toISOString(),
+              singleEvents: true,
+              orderBy: 'startTime',
+              maxResults: Math.min(params.maxResults - events.length, 2_500),
+              pageToken,
+            } satisfies calendar_v3.Params$Resource$Events$List),
+          );
           const page = EventsPage.parse(res.data);
           events.push(...(page.items ?? []));
           pageToken = page.nextPageToken ?? undefined;
@@ -119,11 +136,10 @@ export class GoogleAPICache {
     const folderId = q.folderId === undefined ? undefined : DriveFolderIdSchema.parse(q.folderId);
     const params = { maxResults: q.maxResults ?? 100, folderId };
     const query = folderId ? `'${folderId}' in parents and trashed = false` : 'trashed = false';
-    return this.cache.getOrFetch(
-      { service: 'google_drive_files', userId: q.userId, params },
-      () => this.listFiles(q.userId, query, params.maxResults),
-      { schema: DriveFiles, refresh: q.refresh },
-    );
+    return this.cache.getOrFetch({ service: 'google_drive_files', userId: q.userId, params }, () => this.listFiles(q.userId, query, params.maxResults), {
+      schema: DriveFiles,
+      refresh: q.refresh,
+    });
   }
 
   /** Spreadsheets the user can see, listed through Drive. */
@@ -161,13 +177,15 @@ export class GoogleAPICache {
     const files: DriveFileData[] = [];
     let pageToken: string | undefined;
     do {
-      const res = await call('drive files.list', () => api.files.list({
-        q: query,
-        pageSize: Math.min(maxResults - files.length, 1_000),
-        orderBy: 'modifiedTime desc',
-        fields: FILE_FIELDS,
-        pageToken,
-      } satisfies drive_v3.Params$Resource$Files$List));
+      const res = await call('drive files.list', () =>
+        api.files.list({
+          q: query,
+          pageSize: Math.min(maxResults - files.length, 1_000),
+          orderBy: 'modifiedTime desc',
+          fields: FILE_FIELDS,
+          pageToken,
+        } satisfies drive_v3.Params$Resource$Files$List),
+      );
       const page = FilesPage.parse(res.data);
       files.push(...(page.files ?? []));
       pageToken = page.nextPageToken ?? undefined;

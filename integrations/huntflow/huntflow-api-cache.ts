@@ -26,12 +26,26 @@ export class HuntflowAPICache {
   /** One page of an account's vacancies. */
   vacancies(q: { userId: string; accountId: number; page?: number; count?: number; state?: string; refresh?: boolean }): Promise<CacheResult<HuntflowPage<HuntflowVacancy>>> {
     const params = { accountId: q.accountId, page: q.page ?? 1, count: q.count ?? 30, state: q.state };
-    return this.cache.getOrFetch({ service: 'huntflow_vacancies', userId: q.userId, params }, () => this.client.vacancies(q.accountId, params), { schema: HuntflowVacancyPage, refresh: q.refresh });
+    return this.cache.getOrFetch({ service: 'huntflow_vacancies', userId: q.userId, params }, () => this.client.vacancies(q.accountId, params), {
+      schema: HuntflowVacancyPage,
+      refresh: q.refresh,
+    });
   }
 
   /** One page of an account's candidates, optionally of one vacancy or status. */
-  candidates(q: { userId: string; accountId: number; page?: number; count?: number; vacancyId?: number; status?: number; refresh?: boolean }): Promise<CacheResult<HuntflowPage<HuntflowApplicant>>> {
+  candidates(q: {
+    userId: string;
+    accountId: number;
+    page?: number;
+    count?: number;
+    vacancyId?: number;
+    status?: number;
+    refresh?: boolean;
+  }): Promise<CacheResult<HuntflowPage<HuntflowApplicant>>> {
     const params = { accountId: q.accountId, page: q.page ?? 1, count: q.count ?? 30, vacancyId: q.vacancyId, status: q.status };
-    return this.cache.getOrFetch({ service: 'huntflow_candidates', userId: q.userId, params }, () => this.client.applicants(q.accountId, params), { schema: HuntflowApplicantPage, refresh: q.refresh });
+    return this.cache.getOrFetch({ service: 'huntflow_candidates', userId: q.userId, params }, () => this.client.applicants(q.accountId, params), {
+      schema: HuntflowApplicantPage,
+      refresh: q.refresh,
+    });
   }
 }

@@ -75,7 +75,13 @@ export interface HuntflowClientOptions {
 
 /** Builds client options from config. */
 export function huntflowOptionsFromConfig(huntflow: Config['huntflow']): HuntflowClientOptions {
-  return { baseUrl: huntflow.baseUrl, accessToken: huntflow.accessToken, refreshToken: huntflow.refreshToken, maxRetries: huntflow.maxRetries, maxRetryAfterSeconds: huntflow.maxRetryAfterSeconds };
+  return {
+    baseUrl: huntflow.baseUrl,
+    accessToken: huntflow.accessToken,
+    refreshToken: huntflow.refreshToken,
+    maxRetries: huntflow.maxRetries,
+    maxRetryAfterSeconds: huntflow.maxRetryAfterSeconds,
+  };
 }
 
 /** The Huntflow v2 API, the parts the cache reads. */
@@ -138,12 +144,16 @@ export class HuntflowClient {
       }
       if (res.status === 429 && attempt < this.maxRetries) {
         const waitMs = retryAfterMs(res.headers.get('retry-after')) ?? 1000 * 2 ** attempt;
-        if (waitMs > this.maxRetryAfterMs) throw new HuntflowError(`Huntflow rate limit: asked to wait ${Math.ceil(waitMs / 1000)}s, more than HUNTFLOW_MAX_RETRY_AFTER_SECONDS`, 429);
+        if (waitMs > this.maxRetryAfterMs)
+          throw new HuntflowError(`Huntflow rate limit: asked to wait ${Math.ceil(waitMs / 1000)}s, more than HUNTFLOW_MAX_RETRY_AFTER_SECONDS`, 429);
         this.opts.log?.(`huntflow: 429 on GET ${path}; retrying in ${Math.ceil(waitMs / 1000)}s`);
         await sleep(waitMs);
         continue;
       }
-      const detail = errors.map((e) => e.detail ?? e.title ?? e.type).filter(Boolean).join('; ');
+      const detail = errors
+        .map((e) => e.detail ?? e.title ?? e.type)
+        .filter(Boolean)
+        .join('; ');
       throw new HuntflowError(`Huntflow GET ${path} failed: ${res.status}${detail ? ` ${detail}` : ` ${res.statusText}`}`, res.status);
     }
   }
@@ -157,9 +167,14 @@ export class HuntflowClient {
 
   private async refresh(): Promise<void> {
     if (!this.refreshToken) throw new HuntflowError('Huntflow access token expired and HUNTFLOW_REFRESH_TOKEN is not set', 401);
-    const res = await fetch(`${this.baseUrl}/token/refresh`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ refresh_token: this.refreshToken }) });
+    const res = await fetch(`${this.baseUrl}/token/refresh`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ refresh_token: this.refreshToken }),
+    });
     const parsed = TokenResponse.safeParse(await res.json().catch(() => undefined));
-    if (!res.ok || !parsed.success) throw new HuntflowError(`Huntflow token refresh failed (${res.status}); set a new HUNTFLOW_ACCESS_TOKEN and HUNTFLOW_REFRESH_TOKEN`, res.ok ? 502 : res.status);
+    if (!res.ok || !parsed.success)
+      throw new HuntflowError(`Huntflow token refresh failed (${res.status}); set a new HUNTFLOW_ACCESS_TOKEN and HUNTFLOW_REFRESH_TOKEN`, res.ok ? 502 : res.status);
     this.accessToken = parsed.data.access_token;
     this.refreshToken = parsed.data.refresh_token ?? this.refreshToken;
     this.opts.log?.('huntflow: access token refreshed');

@@ -22,7 +22,10 @@ const alice = { username: 'alice', password: 'alice-pw' };
 const bob = { username: 'bob', password: 'bob-pw' };
 const otto = { username: 'otto', password: 'otto-pw', otpCode: '424242' };
 
-const sha256Of = async (file: string): Promise<string> => createHash('sha256').update(await readFile(file)).digest('hex');
+const sha256Of = async (file: string): Promise<string> =>
+  createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
 
 async function postsOf(account: string): Promise<ApiPost[]> {
   return (await (await api.fetch(`/api/posts?account=${account}`)).json()) as ApiPost[];
@@ -162,9 +165,7 @@ describe('demo adapter', () => {
     const sha256 = await sha256Of(videoB);
     await pool.withContext({}, async (_c, page) => {
       await impatient.signIn(page, bob);
-      const err = await withFaults({ hangAfterUpload: true }, () =>
-        platformError(impatient.publish(page, { filePath: videoB, caption: 'lost answer' }), 'unavailable'),
-      );
+      const err = await withFaults({ hangAfterUpload: true }, () => platformError(impatient.publish(page, { filePath: videoB, caption: 'lost answer' }), 'unavailable'));
       assert.equal(err.retryable, true);
       const found = await impatient.findExistingPost(page, { sha256, caption: 'lost answer' });
       assert.equal(found?.postId, (await postsOf('bob'))[0]?.id);

@@ -42,7 +42,10 @@ describe('faults: platform and operator', { timeout: 600_000 }, () => {
     const posts = (await demoPosts(stack.demo)).filter((p) => ['f1-user', 'f2-user', 'f3-user'].includes(p.account));
     assert.deepEqual(posts.map((p) => p.account).sort(), ['f1-user', 'f2-user', 'f3-user']);
     const lines = await stack.deps.orm.em.fork().find(LogLine, { task: 'flaky' });
-    assert.ok(lines.some((l) => /upload attempt \d+ of video-1 failed/.test(l.message)), 'at least one attempt failed and was retried');
+    assert.ok(
+      lines.some((l) => /upload attempt \d+ of video-1 failed/.test(l.message)),
+      'at least one attempt failed and was retried',
+    );
   });
 
   it('an expired session: signs in again, saves the new session, publishes', async () => {
@@ -80,7 +83,10 @@ describe('faults: platform and operator', { timeout: 600_000 }, () => {
     const em = stack.deps.orm.em.fork();
     assert.equal((await em.findOneOrFail(BulkUploadTask, 'cancelled')).status, 'cancelled');
     const accounts = await em.find(BulkUploadAccount, { task: 'cancelled' });
-    assert.deepEqual(accounts.map((a) => a.status), ['cancelled', 'cancelled', 'cancelled', 'cancelled']);
+    assert.deepEqual(
+      accounts.map((a) => a.status),
+      ['cancelled', 'cancelled', 'cancelled', 'cancelled'],
+    );
 
     // With two at a time and 20 s uploads, c1 and c2 had started and c3, c4 had not.
     const childStatus = async (accountId: string) => {
@@ -135,7 +141,12 @@ describe('faults: platform and operator', { timeout: 600_000 }, () => {
     const logs = (await stack.deps.orm.em.fork().find(LogLine, {})).map((l) => l.message);
     const dbFile = await fs.readFile(stack.config.database.dbName);
 
-    for (const [where, text] of [['API responses', responses.join('\n')], ['workflow histories', histories.join('\n')], ['Redis', redisValues.join('\n')], ['SQLite logs', logs.join('\n')]] as const) {
+    for (const [where, text] of [
+      ['API responses', responses.join('\n')],
+      ['workflow histories', histories.join('\n')],
+      ['Redis', redisValues.join('\n')],
+      ['SQLite logs', logs.join('\n')],
+    ] as const) {
       assert.ok(!text.includes(password), `the password leaked into ${where}`);
     }
     assert.ok(histories[0]!.includes('leak'), 'the history search is looking at real content');

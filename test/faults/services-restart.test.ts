@@ -59,7 +59,10 @@ describe('faults: services restarted', { timeout: 600_000 }, () => {
       assert.match(messages.at(-1)!, /^bulk redis-down: completed/);
       for (const account of ['r1', 'r2']) {
         for (const video of ['video-1', 'video-2']) {
-          assert.ok(messages.some((m) => m.includes(`(${video}): published`)), `${account}/${video} published line is in SQLite`);
+          assert.ok(
+            messages.some((m) => m.includes(`(${video}): published`)),
+            `${account}/${video} published line is in SQLite`,
+          );
         }
       }
       await waitFor('redis back', async () => stack.deps.redis.status === 'ready');

@@ -47,10 +47,14 @@ describe('fault: worker killed mid-bulk', { timeout: 400_000 }, () => {
     assert.equal(res.status, 202);
 
     // Kill once some work is published and some is still in flight.
-    await waitFor('a first published line', async () => {
-      const lines = await stack.deps.redis.xrange(taskLogsKey(taskId), '-', '+');
-      return lines.some(([, f]) => (f[1] ?? '').includes('): published: '));
-    }, 120_000);
+    await waitFor(
+      'a first published line',
+      async () => {
+        const lines = await stack.deps.redis.xrange(taskLogsKey(taskId), '-', '+');
+        return lines.some(([, f]) => (f[1] ?? '').includes('): published: '));
+      },
+      120_000,
+    );
     // Its Chromium is a child of the worker process: remember it to check it goes away.
     const { stdout: children } = await promisify(execFile)('pgrep', ['-P', String(first.pid)]).catch(() => ({ stdout: '' }));
     const orphans = children.trim().split('\n').filter(Boolean).map(Number);
@@ -71,18 +75,27 @@ describe('fault: worker killed mid-bulk', { timeout: 400_000 }, () => {
     assert.deepEqual([...perAccount.values()], [2, 2, 2, 2, 2]);
     assert.equal(new Set(posts.map((p) => p.sha256)).size, 10);
 
-    await waitFor('the killed worker\'s Chromium and ffmpeg to exit', async () => orphans.every((pid) => {
-      try {
-        process.kill(pid, 0);
-        return false;
-      } catch {
-        return true;
-      }
-    }), 30_000);
+    await waitFor(
+      "the killed worker's Chromium and ffmpeg to exit",
+      async () =>
+        orphans.every((pid) => {
+          try {
+            process.kill(pid, 0);
+            return false;
+          } catch {
+            return true;
+          }
+        }),
+      30_000,
+    );
     // The killed worker's ffmpeg children do not outlive the bulk.
-    await waitFor('no ffmpeg left on this test\'s files', async () => {
-      const { stdout } = await promisify(execFile)('pgrep', ['-f', `ffmpeg.*${stack.dir}`]).catch(() => ({ stdout: '' }));
-      return stdout.trim() === '';
-    }, 30_000);
+    await waitFor(
+      "no ffmpeg left on this test's files",
+      async () => {
+        const { stdout } = await promisify(execFile)('pgrep', ['-f', `ffmpeg.*${stack.dir}`]).catch(() => ({ stdout: '' }));
+        return stdout.trim() === '';
+      },
+      30_000,
+    );
   });
 });
