@@ -185,8 +185,18 @@ start_for() {
   local holder="$1"
   lock_holders
   : >"$HOLDERS_DIR/$holder"
-  start_temporal; start_redis
-  if [ ${#STARTED[@]} -gt 0 ]; then printf '%s\n' "${STARTED[@]}" >>"$STARTED_FOR_HOLDERS"; fi
+  # Each service is recorded as soon as it is up, so a start that fails half-way (Temporal
+  # up, Redis not) still leaves `stop --for` knowing what to stop.
+  start_temporal; record_started
+  start_redis; record_started
+}
+
+# Appends what this script has started so far (and not yet recorded) to the holders' list.
+record_started() {
+  local name
+  for name in ${STARTED[@]+"${STARTED[@]}"}; do
+    grep -qx "$name" "$STARTED_FOR_HOLDERS" 2>/dev/null || echo "$name" >>"$STARTED_FOR_HOLDERS"
+  done
 }
 
 stop_for() {

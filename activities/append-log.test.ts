@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/activity';
 import { FAILURE } from '../contracts/failure-types';
-import { accountLogsKey, taskLogsKey } from '../contracts/names';
+import { accountLogsKey, bulkUploadWorkflowId, taskLogsKey } from '../contracts/names';
 import { BulkUploadAccount, LogLine } from '../database/entities';
 import { createLogStore } from '../logs/log-store';
 import { createRedis, waitForRedis, type RedisClient } from '../redis/connection';
@@ -38,7 +38,7 @@ describe('appendLog', () => {
     return taskId;
   }
   // A workflow run of its own per task, as in production (a line's key includes the run).
-  const inRun = (taskId: string, runId = 'r', attempt = 1) => ({ attempt, workflowExecution: { workflowId: `bulk-upload-${taskId}`, runId } });
+  const inRun = (taskId: string, runId = 'r', attempt = 1) => ({ attempt, workflowExecution: { workflowId: bulkUploadWorkflowId(taskId), runId } });
   const dbLines = async (taskId: string) => (await db.orm.em.fork().find(LogLine, { task: taskId }, { orderBy: { id: 'asc' } })).map((l) => `${l.level}: ${l.message}`);
   const streamLength = (key: string) => redis.xlen(key);
 

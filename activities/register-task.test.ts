@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { bulkUploadWorkflowId } from '../contracts/names';
 import { after, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { RegisterTaskInput } from '../contracts/activities';
@@ -33,7 +34,7 @@ describe('registerTask', () => {
     ],
     accountIds: ['a', 'b'],
     options: {},
-    workflowId: `bulk-upload-${taskId}`,
+    workflowId: bulkUploadWorkflowId(taskId),
     fingerprint: `fp-${taskId}`,
     ...over,
   });

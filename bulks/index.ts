@@ -100,15 +100,16 @@ export function createBulkService(deps: BulkServiceDeps) {
    */
   async function start({ input, fingerprint }: AdmittedBulk): Promise<StartedBulk> {
     const workflowId = bulkUploadWorkflowId(input.taskId);
-    if ((await taskIdUse(input.taskId, fingerprint)) === 'existing') return { taskId: input.taskId, workflowId, alreadyStarted: true };
-    try {
-      const { runId } = await startWorkflow(input, input, fingerprint, WorkflowIdReusePolicy.ALLOW_DUPLICATE);
-      return { taskId: input.taskId, workflowId, runId, alreadyStarted: false };
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      // Started by someone else between the check and the start: the same judgement again.
-      await taskIdUse(input.taskId, fingerprint);
-      return { taskId: input.taskId, workflowId, alreadyStarted: true };
+    // Twice at most: a start that lost a race to another request is judged again, against
+    // what that request started.
+    for (let attempt = 1; ; attempt++) {
+      if ((await taskIdUse(input.taskId, fingerprint)) === 'existing') return { taskId: input.taskId, workflowId, alreadyStarted: true };
+      try {
+        const { runId } = await startWorkflow(input, input, fingerprint, WorkflowIdReusePolicy.ALLOW_DUPLICATE);
+        return { taskId: input.taskId, workflowId, runId, alreadyStarted: false };
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError) || attempt >= 2) throw err;
+      }
     }
   }
 
@@ -160,9 +161,18 @@ export function createBulkService(deps: BulkServiceDeps) {
       const em = orm.em.fork();
       const task = await em.findOne(BulkUploadTask, taskId);
       if (!task) throw new BulkStateError(`no bulk upload with task id "${taskId}"`, 404);
-      const { status } = await client.workflow.getHandle(bulkUploadWorkflowId(taskId)).describe();
-      if (status.name === 'RUNNING') throw new BulkStateError(`bulk "${taskId}" is still running; retry its failed accounts once it has finished`, 409);
-      const failed = await em.find(BulkUploadAccount, { task, status: { $in: ['failed', 'cancelled'] } }, { orderBy: { id: 'asc' } });
+      const running = await client.workflow
+        .getHandle(bulkUploadWorkflowId(taskId))
+        .describe()
+        .then(
+          (d) => d.status.name === 'RUNNING',
+          // Temporal has forgotten it (past retention): the database's record is what is left.
+          (err: unknown) => (err instanceof WorkflowNotFoundError ? false : Promise.reject(err)),
+        );
+      if (running) throw new BulkStateError(`bulk "${taskId}" is still running; retry its failed accounts once it has finished`, 409);
+      // Every account that did not publish: failed, cancelled, or left pending or running by
+      // a bulk that was terminated.
+      const failed = await em.find(BulkUploadAccount, { task, status: { $ne: 'completed' } }, { orderBy: { id: 'asc' } });
       if (failed.length === 0) throw new BulkStateError(`bulk "${taskId}" has no failed or cancelled accounts to retry`, 409);
       const videos = new Map<string, BulkUploadInput['videos'][number]>();
       for (const v of await em.find(VideoData, { task }, { orderBy: { id: 'asc' } })) {

@@ -34,11 +34,13 @@ export interface AccountCounts {
 
 /**
  * A finished bulk's status from its accounts: `completed` when every account published,
- * `failed` when none did, `partially_failed` between; a bulk cancelled by its operator is
- * `cancelled` whatever its counts (the workflow decides that, not this rule).
+ * `failed` when every one failed, `cancelled` when every one was cancelled (one by one),
+ * `partially_failed` for any mix. A bulk cancelled as a whole is `cancelled` whatever its
+ * counts: the workflow decides that, not this rule.
  */
-export function bulkOutcome(counts: AccountCounts): Exclude<FinishedTaskStatus, 'cancelled'> {
+export function bulkOutcome(counts: AccountCounts): FinishedTaskStatus {
   if (counts.failed === 0 && counts.cancelled === 0) return 'completed';
-  if (counts.completed === 0) return 'failed';
+  if (counts.completed === 0 && counts.failed === 0) return 'cancelled';
+  if (counts.completed === 0 && counts.cancelled === 0) return 'failed';
   return 'partially_failed';
 }

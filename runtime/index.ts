@@ -1,8 +1,8 @@
 /**
  * Wiring: opens what clipfleet's processes need from the configuration, the same way for
- * every one of them (worker, API, CLI commands, benchmarks, test stacks), and closes it
- * again. Nothing else constructs the database, Redis, the log store, the cache clients or
- * the Temporal client.
+ * each of them (the worker, the API, `npm run bulk`, the fan-out benchmark, the test
+ * stacks), and closes it again. Tools that measure or administer one part alone (the
+ * cache command, the cache and log benchmarks) open only that part.
  */
 import { Client, Connection } from '@temporalio/client';
 import type { ActivityDeps } from '../activities';
@@ -60,27 +60,34 @@ export function openCacheClients(config: Pick<Config, 'cache' | 'google' | 'hunt
 export async function openServices(config: Config, opts: OpenServicesOptions): Promise<Services> {
   const orm = await openDatabase(config.database);
   const redis = createRedis(config.redis.url, opts.name);
-  const redisUp = await waitForRedis(redis, opts.redisWaitMs);
-  const logStore = createLogStore({
-    orm,
-    redis,
-    maxLines: config.redis.logMaxLines,
-    ttlSeconds: config.redis.logTtlSeconds,
-    ...(opts.consoleLogs ? {} : { consoleWrite: null }),
-  });
-  return {
-    config,
-    orm,
-    redis,
-    logStore,
-    secrets: loadSecretBox({ key: config.database.secretsKey, keyFile: config.database.secretsKeyFile }),
-    cacheClients: openCacheClients(config, redis),
-    redisUp,
-    async close() {
-      redis.disconnect();
-      await orm.close();
-    },
+  const close = async () => {
+    redis.disconnect();
+    await orm.close();
   };
+  try {
+    const redisUp = await waitForRedis(redis, opts.redisWaitMs);
+    const logStore = createLogStore({
+      orm,
+      redis,
+      maxLines: config.redis.logMaxLines,
+      ttlSeconds: config.redis.logTtlSeconds,
+      ...(opts.consoleLogs ? {} : { consoleWrite: null }),
+    });
+    return {
+      config,
+      orm,
+      redis,
+      logStore,
+      secrets: loadSecretBox({ key: config.database.secretsKey, keyFile: config.database.secretsKeyFile }),
+      cacheClients: openCacheClients(config, redis),
+      redisUp,
+      close,
+    };
+  } catch (err) {
+    // A bad SECRETS_KEY, say: close what is open, so the process can exit with the message.
+    await close();
+    throw err;
+  }
 }
 
 /** What the activities need, on top of the shared services: ffmpeg, the browser pool, the platforms. */

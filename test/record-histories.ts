@@ -7,22 +7,22 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { accountUploadWorkflowId, bulkUploadWorkflowId } from '../contracts/names';
+import { RECORDED_ACCOUNT_IDS, RECORDED_HISTORIES, RECORDED_TASK_ID } from './fixtures/recorded-histories';
 import { startTestStack } from './fixtures/stack';
 
 async function main(): Promise<void> {
   const stack = await startTestStack();
   try {
-    for (const id of ['rec-a', 'rec-b']) await stack.addAccount({ id });
+    for (const id of RECORDED_ACCOUNT_IDS) await stack.addAccount({ id });
     const video = await stack.addVideo('recorded.mp4');
     const res = await stack.api('POST', '/bulk-uploads', {
-      taskId: 'recorded',
+      taskId: RECORDED_TASK_ID,
       videos: [{ path: video, caption: 'recorded' }],
-      accountIds: ['rec-a', 'rec-b'],
+      accountIds: [...RECORDED_ACCOUNT_IDS],
       options: { concurrency: 2 },
     });
     if (res.status !== 202) throw new Error(`start failed: ${res.status} ${await res.text()}`);
-    const parent = stack.env.client.workflow.getHandle(bulkUploadWorkflowId('recorded'));
+    const parent = stack.env.client.workflow.getHandle(RECORDED_HISTORIES.bulk.workflowId);
     const result = await parent.result();
     if (result.status !== 'completed') throw new Error(`recorded bulk ended ${result.status}`);
     const dir = path.join(__dirname, 'histories');
@@ -35,9 +35,9 @@ async function main(): Promise<void> {
       });
       await fs.writeFile(path.join(dir, file), stdout);
     };
-    await save(bulkUploadWorkflowId('recorded'), 'bulk-upload.json');
-    await save(accountUploadWorkflowId('recorded', 'rec-a'), 'account-upload.json');
-    console.log(`recorded ${dir}/bulk-upload.json and account-upload.json`);
+    await save(RECORDED_HISTORIES.bulk.workflowId, RECORDED_HISTORIES.bulk.file);
+    await save(RECORDED_HISTORIES.account.workflowId, RECORDED_HISTORIES.account.file);
+    console.log(`recorded ${dir}/${RECORDED_HISTORIES.bulk.file} and ${RECORDED_HISTORIES.account.file}`);
   } finally {
     await stack.close();
   }

@@ -9,7 +9,10 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { RECORDED_HISTORIES } from './fixtures/recorded-histories';
 import { sharedBundle } from './fixtures/stack';
+
+const { bulk, account } = RECORDED_HISTORIES;
 
 async function loadHistory(name: string) {
   return JSON.parse(await fs.readFile(path.join(__dirname, 'histories', name), 'utf8'));
@@ -17,11 +20,11 @@ async function loadHistory(name: string) {
 
 describe('replay of recorded histories', { timeout: 120_000 }, () => {
   it('replays a full bulk (parent) with the current code', async () => {
-    await Worker.runReplayHistory({ workflowBundle: await sharedBundle() }, await loadHistory('bulk-upload.json'));
+    await Worker.runReplayHistory({ workflowBundle: await sharedBundle() }, await loadHistory(bulk.file), bulk.workflowId);
   });
 
   it('replays an account child with the current code', async () => {
-    await Worker.runReplayHistory({ workflowBundle: await sharedBundle() }, await loadHistory('account-upload.json'));
+    await Worker.runReplayHistory({ workflowBundle: await sharedBundle() }, await loadHistory(account.file), account.workflowId);
   });
 
   it('fails when BulkUpload is changed incompatibly', async () => {
@@ -29,7 +32,7 @@ describe('replay of recorded histories', { timeout: 120_000 }, () => {
       workflowsPath: require.resolve('./fixtures/incompatible-workflows'),
       logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
     });
-    await assert.rejects(Worker.runReplayHistory({ workflowBundle: changed }, await loadHistory('bulk-upload.json')), (err: unknown) => {
+    await assert.rejects(Worker.runReplayHistory({ workflowBundle: changed }, await loadHistory(bulk.file), bulk.workflowId), (err: unknown) => {
       assert.ok(err instanceof DeterminismViolationError, `expected a determinism violation, got ${String(err)}`);
       return true;
     });

@@ -11,14 +11,18 @@ import { NON_RETRYABLE_FAILURES } from '../contracts/failure-types';
 /** Failure types a retry cannot fix (set by the activities as ApplicationFailure types). */
 const NON_RETRYABLE = [...NON_RETRYABLE_FAILURES];
 
-export const { registerTask } = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
-});
-
 // The long activities own processes and files (ffmpeg, a browser context, partial
 // downloads): a cancelled bulk waits for them to clean up before it reports `cancelled`.
 const waitForCleanup = ActivityCancellationType.WAIT_CANCELLATION_COMPLETED;
+
+// Registration is short and does not heartbeat, so a cancel cannot stop it midway: the
+// bulk waits for it to end rather than racing it (a registration still running after the
+// bulk recorded `cancelled` would mark the task running again).
+export const { registerTask } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  cancellationType: waitForCleanup,
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
+});
 
 export const { importDriveFolder } = proxyActivities<Activities>({
   startToCloseTimeout: '1 hour',

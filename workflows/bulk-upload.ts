@@ -104,7 +104,21 @@ function historyIsLong(limit: number): boolean {
   return info.continueAsNewSuggested || info.historyLength > limit;
 }
 
-/** The checked, normalised input; bad input fails the bulk with the activity's message. */
+/**
+ * A started-by-hand bulk under another workflow id would run where nothing can find it:
+ * status, logs and cancel look a bulk up by its task id.
+ */
+function wrongWorkflowId(taskId: string): string | undefined {
+  const expected = bulkUploadWorkflowId(taskId);
+  const actual = workflowInfo().workflowId;
+  return actual === expected ? undefined : `workflow id must be ${expected} for task id "${taskId}", not ${actual}`;
+}
+
+/**
+ * The checked, normalised input; bad input fails the bulk with the activity's message.
+ * Resumed runs are checked too: `kind` is plain JSON that anyone starting the workflow by
+ * hand could write.
+ */
 async function validate(request: BulkUploadRequest): Promise<ValidatedBulkInput> {
   try {
     return await validateBulkInput(request);
@@ -122,8 +136,8 @@ async function validate(request: BulkUploadRequest): Promise<ValidatedBulkInput>
 export async function BulkUpload(start: BulkUploadStart): Promise<BulkUploadResult> {
   const resumed = isResumed(start) ? start : undefined;
   const continued = resumed?.kind === 'continued' ? resumed : undefined;
-  let input: BulkUploadInput | undefined = resumed?.input;
-  let fingerprint: string | undefined = resumed?.kind === 'retry-failed' ? resumed.fingerprint : undefined;
+  let input: BulkUploadInput | undefined;
+  let fingerprint: string | undefined;
   let registered = continued !== undefined;
   const state = continued?.state ?? freshState();
   const running = new Map<string, Promise<void>>();
@@ -153,15 +167,19 @@ export async function BulkUpload(start: BulkUploadStart): Promise<BulkUploadResu
     }
   };
 
+  /** Checks the input (see {@link validate}); a retry of failed accounts keeps its bulk's fingerprint. */
+  const check = async (): Promise<BulkUploadInput> => {
+    const checked = await validate(resumed ? resumed.input : (start as BulkUploadRequest));
+    input = checked.input;
+    fingerprint = resumed?.kind === 'retry-failed' ? resumed.fingerprint : checked.fingerprint;
+    return checked.input;
+  };
+
   try {
-    if (!input) ({ input, fingerprint } = await validate(start as BulkUploadRequest));
-    const bulk: BulkUploadInput = input;
+    const bulk: BulkUploadInput = await check();
     const { taskId, accountIds } = bulk;
-    if (workflowInfo().workflowId !== bulkUploadWorkflowId(taskId)) {
-      // Status, logs and cancel find a bulk by its task id: a started-by-hand bulk under
-      // another workflow id would run where nothing can see it.
-      throw ApplicationFailure.nonRetryable(`workflow id must be ${bulkUploadWorkflowId(taskId)} for task id "${taskId}", not ${workflowInfo().workflowId}`, FAILURE.InvalidInput);
-    }
+    const mismatch = wrongWorkflowId(taskId);
+    if (mismatch) throw ApplicationFailure.nonRetryable(mismatch, FAILURE.InvalidInput);
     const historyLimit = bulk.options.historyEventsBeforeContinue ?? HISTORY_EVENTS_BEFORE_CONTINUE;
 
     setHandler(progressQuery, () => ({ ...state, taskId, status, total: accountIds.length, running: [...running.keys()] }));
@@ -204,15 +222,15 @@ export async function BulkUpload(start: BulkUploadStart): Promise<BulkUploadResu
       showProgress();
     };
 
+    let resolved = bulk;
     if (!registered) {
       if (bulk.driveFolder) {
         // Videos from Drive are downloaded under MEDIA_ROOT before any account starts.
         const imported = await importDriveFolder({ taskId, ...bulk.driveFolder });
-        input = { ...bulk, videos: [...bulk.videos, ...imported], driveFolder: undefined };
+        resolved = input = { ...bulk, videos: [...bulk.videos, ...imported], driveFolder: undefined };
       }
-      await register(input, fingerprint!);
+      await register(resolved, fingerprint!);
     }
-    const resolved: BulkUploadInput = input;
     const skipped = new Set(state.unknownAccountIds);
     showProgress();
 
@@ -282,9 +300,13 @@ export async function BulkUpload(start: BulkUploadStart): Promise<BulkUploadResu
     };
     status = bulkOutcome(total);
     await recordTaskStatus({ taskId, status, completedAccounts: total.completed, failedAccounts: total.failed });
+    const earlier = total.completed + total.failed + total.cancelled - (state.completed + state.failed + state.cancelled);
     await writeLog(taskId, {
       level: status === 'completed' ? 'info' : 'error',
-      message: `bulk ${taskId}: ${status}: ${state.completed} completed, ${state.failed} failed of ${accountIds.length} account(s)`,
+      message:
+        `bulk ${taskId}: ${status}: ${total.completed} completed, ${total.failed} failed, ${total.cancelled} cancelled` +
+        (earlier ? ` (${earlier} account(s) from earlier runs)` : '') +
+        ` of ${accountIds.length + earlier} account(s)`,
     });
     const { completed, failed, cancelled, failedAccountIds } = state;
     return { taskId, status, total: accountIds.length, completed, failed, cancelled, failedAccountIds };
@@ -296,12 +318,14 @@ export async function BulkUpload(start: BulkUploadStart): Promise<BulkUploadResu
       try {
         // Cancelled before the task was registered: register it now, so that every one of
         // its accounts shows `cancelled` however early the cancel came.
-        if (!input) ({ input, fingerprint } = await validateBulkInput(start as BulkUploadRequest));
-        if (!registered) await register(input, fingerprint!);
+        const bulk = input ?? (await check());
+        if (!registered && !wrongWorkflowId(bulk.taskId)) await register(bulk, fingerprint!);
       } catch (registerErr) {
         log.warn('a bulk cancelled before registration could not be registered', { error: String(registerErr) });
       }
-      if (!input) return;
+      // Nothing of this run was registered (bad input, or the task id belongs to another
+      // bulk): there is no row of its own to mark.
+      if (!input || !registered) return;
       await recordTaskStatus({ taskId: input.taskId, status, completedAccounts: state.completed + state.earlier.completed, failedAccounts: state.failed + state.earlier.failed });
       await writeLog(input.taskId, { level: 'warn', message: `bulk ${input.taskId}: cancelled after ${state.completed} completed and ${state.failed} failed account(s)` });
     });

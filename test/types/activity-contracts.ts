@@ -9,11 +9,15 @@ import { appendLog, registerTask, uniquifyVideo, uploadViaBrowser } from '../../
 import { BulkUpload } from '../../workflows/bulk-upload';
 
 export async function workflowsCannotMisspellActivityFields(): Promise<void> {
+  // Every required field is there: the one error is the misspelt extra field.
   // @ts-expect-error `videoID` is not a field of uniquifyVideo's input (it is `videoId`)
-  await uniquifyVideo({ taskId: 't', accountId: 'a', videoID: 'v', sourcePath: 'a.mp4', preset: 'fast' });
+  await uniquifyVideo({ taskId: 't', accountId: 'a', videoId: 'v', videoID: 'v', sourcePath: 'a.mp4', preset: 'fast' });
 
-  // @ts-expect-error `filepath` is misspelt: the upload would not know which file to post
-  await uploadViaBrowser({ taskId: 't', accountId: 'a', videoId: 'v', platform: 'demo', filepath: '/v.mp4', caption: '' });
+  // @ts-expect-error a required field left out: which video?
+  await uniquifyVideo({ taskId: 't', accountId: 'a', sourcePath: 'a.mp4', preset: 'fast' });
+
+  // @ts-expect-error `filepath` is not a field (it is `filePath`): a typo never slips through as an ignored extra
+  await uploadViaBrowser({ taskId: 't', accountId: 'a', videoId: 'v', platform: 'demo', filePath: '/v.mp4', filepath: '/v.mp4', caption: '' });
 
   // @ts-expect-error `light` is not a uniquify preset
   await uniquifyVideo({ taskId: 't', accountId: 'a', videoId: 'v', sourcePath: 'a.mp4', preset: 'light' });
@@ -31,5 +35,5 @@ export async function workflowsCannotMisspellActivityFields(): Promise<void> {
 
 export async function clientsCannotMisspellBulkFields(client: Client): Promise<void> {
   // @ts-expect-error `accountIDs` is misspelt (it is `accountIds`)
-  await client.workflow.start(BulkUpload, { taskQueue: 'q', workflowId: 'w', args: [{ taskId: 't', videos: [{ path: 'a.mp4' }], accountIDs: ['a'] }] });
+  await client.workflow.start(BulkUpload, { taskQueue: 'q', workflowId: 'w', args: [{ taskId: 't', videos: [{ path: 'a.mp4' }], accountIds: ['a'], accountIDs: ['a'] }] });
 }
