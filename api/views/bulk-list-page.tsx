@@ -28,7 +28,7 @@ export function BulkListPage(props: { bulks: BulkSummary[]; total: number; statu
         {props.bulks.length} of {props.total} bulk(s)
       </p>
       <table data-bulk-list>
-        <TableHead columns={['task', 'status', 'progress', 'platform', 'created']} />
+        <TableHead columns={['task', 'status', 'accounts', 'platform', 'created']} />
         <tbody>
           {props.bulks.map((b) => {
             const done = b.completed + b.failed + b.cancelled;
