@@ -79,7 +79,7 @@ export function apiRoutes(state: DemoState, faults: Faults): Hono {
       return post ? c.json(toApiPost(post)) : c.json({ error: `unknown post: ${c.req.param('id')}` }, 404);
     })
 
-    .get('/faults', (c) => c.json(faults.settings))
+    .get('/faults', (c) => c.json(faults.report()))
     .post('/faults', valid('json', FaultSettingsSchema), (c) => {
       faults.set(c.req.valid('json'));
       return c.json(faults.settings);

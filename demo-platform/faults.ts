@@ -7,6 +7,8 @@ import { z } from 'zod';
 export const FaultSettingsSchema = z.strictObject({
   /** Share (0..1) of site requests answered with 503 before anything else happens. */
   failRate: z.number().min(0).max(1).optional(),
+  /** The next N site requests are answered with 503 (counted down), for exact tests. */
+  failNext: z.number().int().min(0).max(1_000).optional(),
   /** Delay before an upload is processed. */
   slowUploadMs: z.number().int().min(0).max(600_000).optional(),
   /** POST /upload never answers and publishes nothing. */
@@ -19,6 +21,7 @@ export type FaultSettings = z.infer<typeof FaultSettingsSchema>;
 /** The live fault settings of one platform, and the requests they are holding open. */
 export class Faults {
   private current: FaultSettings = {};
+  private served = 0;
   private readonly releases = new Set<() => void>();
 
   /** Replaces every setting: a POST describes the whole fault set, so tests need no cleanup order. */
@@ -35,10 +38,19 @@ export class Faults {
     return this.current;
   }
 
-  /** Rolls the dice for one site request. */
+  /** The settings, and how many site requests were answered with 503 since the platform started. */
+  report(): FaultSettings & { served503: number } {
+    return { ...this.current, served503: this.served };
+  }
+
+  /** Decides whether one site request is answered with 503 (and counts it when it is). */
   shouldFail(): boolean {
+    const next = this.current.failNext ?? 0;
     const rate = this.current.failRate ?? 0;
-    return rate > 0 && Math.random() < rate;
+    const fail = next > 0 || (rate > 0 && Math.random() < rate);
+    if (next > 0) this.current = { ...this.current, failNext: next - 1 };
+    if (fail) this.served++;
+    return fail;
   }
 
   /**

@@ -22,6 +22,10 @@ export interface FormAdapterOptions {
 const firstLine = (s: string): string => s.split('\n')[0] ?? s;
 
 /** Builds the adapter for `site` at `options.baseUrl`. */
+/** How often a page load answered 5xx or 429 is tried before the step fails as unavailable. */
+export const PAGE_LOADS = 3;
+const RELOAD_PAUSE_MS = 500;
+
 export function createFormAdapter(site: FormSite, options: FormAdapterOptions): PlatformAdapter {
   const base = options.baseUrl.replace(/\/$/, '');
   const navigationTimeout = options.navigationTimeoutMs ?? 30_000;
@@ -43,13 +47,22 @@ export function createFormAdapter(site: FormSite, options: FormAdapterOptions): 
     }
   }
 
-  /** Loads a page; a 5xx or 429 answer means the platform is unavailable right now. */
+  /**
+   * Loads a page. A 5xx or 429 answer is loaded again, a few times with a short pause, as a
+   * person would reload it: a page load only reads, and a flaky platform should not cost a
+   * whole upload attempt (sign-in and upload forms are posted once per attempt; the
+   * activity's retry decides those). Still failing, the platform is unavailable right now.
+   */
   async function open(page: Page, pathname: string, what: string): Promise<void> {
-    const response = await page.goto(`${base}${pathname}`, { waitUntil: 'domcontentloaded', timeout: navigationTimeout });
-    const status = response?.status() ?? 0;
-    if (status >= 500 || status === 429) {
-      const shown = await visibleError(page);
-      throw fail('unavailable', `${what}: ${base}${pathname} answered HTTP ${status}${shown ? ` (${shown})` : ''}`);
+    for (let load = 1; ; load++) {
+      const response = await page.goto(`${base}${pathname}`, { waitUntil: 'domcontentloaded', timeout: navigationTimeout });
+      const status = response?.status() ?? 0;
+      if (status < 500 && status !== 429) return;
+      if (load >= PAGE_LOADS) {
+        const shown = await visibleError(page);
+        throw fail('unavailable', `${what}: ${base}${pathname} answered HTTP ${status} ${load} times${shown ? ` (${shown})` : ''}`);
+      }
+      await page.waitForTimeout(RELOAD_PAUSE_MS * load);
     }
   }
 

@@ -8,6 +8,7 @@ import type { ApiPost } from '../../demo-platform/api-routes';
 import { makeTestVideo, SiteClient, startTestDemoPlatform, type TestDemoPlatform } from '../../demo-platform/fixtures';
 import { PlatformError, type PlatformAdapter, type PlatformErrorKind } from '../adapter';
 import { createBrowserPool, type BrowserPool, type StorageState } from '../browser-pool';
+import { PAGE_LOADS } from '../form-adapter';
 import { createDemoAdapter } from './adapter';
 
 let platform: TestDemoPlatform;
@@ -156,6 +157,23 @@ describe('demo adapter', () => {
         assert.match(err.message, /HTTP 503/);
         await platformError(adapter.signIn(page, bob), 'unavailable');
         await platformError(adapter.isSignedIn(page), 'unavailable');
+      }),
+    );
+  });
+
+  test('a page answered 503 is loaded again, as a person would reload it; past PAGE_LOADS tries it is unavailable', async () => {
+    const served = async () => ((await (await api.fetch('/api/faults')).json()) as { served503: number }).served503;
+    const before = await served();
+    await withFaults({ failNext: PAGE_LOADS - 1 }, () =>
+      pool.withContext({}, async (_c, page) => {
+        assert.equal(await adapter.isSignedIn(page), false, 'the page loaded on its last try');
+      }),
+    );
+    assert.equal((await served()) - before, PAGE_LOADS - 1, 'every 503 was answered, and each was followed by a reload');
+    await withFaults({ failNext: PAGE_LOADS }, () =>
+      pool.withContext({}, async (_c, page) => {
+        const err = await platformError(adapter.isSignedIn(page), 'unavailable');
+        assert.match(err.message, new RegExp(`HTTP 503 ${PAGE_LOADS} times`));
       }),
     );
   });

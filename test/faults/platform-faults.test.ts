@@ -13,6 +13,7 @@ import { CancelledFailure, WorkflowFailedError, WorkflowNotFoundError } from '@t
 import { accountUploadWorkflowId, bulkUploadWorkflowId } from '../../contracts/names';
 import { Account, BulkUploadAccount, BulkUploadTask, LogLine } from '../../database/entities';
 import { demoPosts, setDemoFaults, startTestStack, type TestStack } from '../fixtures/stack';
+import { PAGE_LOADS } from '../../platforms/form-adapter';
 import { waitFor } from '../fixtures/wait';
 
 async function startBulk(stack: TestStack, body: Record<string, unknown>): Promise<void> {
@@ -32,9 +33,11 @@ describe('faults: platform and operator', { timeout: 600_000 }, () => {
   it('a flaky, slow platform: retries succeed and still one post per (account, video)', async () => {
     for (const id of ['f1', 'f2', 'f3']) await stack.addAccount({ id });
     const video = await stack.addVideo('flaky.mp4');
-    await setDemoFaults(stack.demo, { failRate: 0.15, slowUploadMs: 800 });
+    // A 503 on one request in seven, slow uploads, and the first page load failing every try,
+    // so that (one account at a time) the first upload attempt fails for certain and is retried.
+    await setDemoFaults(stack.demo, { failRate: 0.15, failNext: PAGE_LOADS, slowUploadMs: 800 });
     try {
-      await startBulk(stack, { taskId: 'flaky', videos: [{ path: video }], accountIds: ['f1', 'f2', 'f3'] });
+      await startBulk(stack, { taskId: 'flaky', videos: [{ path: video }], accountIds: ['f1', 'f2', 'f3'], options: { concurrency: 1 } });
       assert.equal((await result(stack, 'flaky')).status, 'completed');
     } finally {
       await setDemoFaults(stack.demo, null);
