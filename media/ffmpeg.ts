@@ -80,6 +80,13 @@ export async function probe(file: string, options: DisplayOptions = {}): Promise
   return info;
 }
 
+/**
+ * The mp4 container every clipfleet encode writes: bitexact keeps version strings out of
+ * it, so the same input and options give the same bytes (a retried variant is the same
+ * file, and a duplicate check sees it as such); faststart puts the index first.
+ */
+export const REPRODUCIBLE_MP4_OPTIONS: readonly string[] = ['-fflags', '+bitexact', '-movflags', '+faststart', '-f', 'mp4'];
+
 /** One ffmpeg run: one input file (or lavfi graph), one output file. */
 export interface RunFfmpegOptions {
   input: string;

@@ -4,7 +4,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { runFfmpeg } from './ffmpeg';
+import { REPRODUCIBLE_MP4_OPTIONS, runFfmpeg } from './ffmpeg';
 import { seededRandom } from './seeded-random';
 
 export interface SampleVideoOptions {
@@ -53,12 +53,7 @@ export async function makeSampleVideo(options: SampleVideoOptions): Promise<stri
       '-pix_fmt',
       'yuv420p',
       ...(withAudio ? ['-c:a', 'aac', '-b:a', '96k'] : []),
-      '-fflags',
-      '+bitexact',
-      '-movflags',
-      '+faststart',
-      '-f',
-      'mp4',
+      ...REPRODUCIBLE_MP4_OPTIONS,
     ],
     durationSec,
     signal: options.signal,

@@ -3,7 +3,7 @@
  * preset and the source's shape, so every retry on every worker plans the same variant.
  */
 import type { UniquifyPreset } from '../contracts/bulk-input';
-import type { VideoInfo } from './ffmpeg';
+import { REPRODUCIBLE_MP4_OPTIONS, type VideoInfo } from './ffmpeg';
 import { seedDigest, seededRandom } from './seeded-random';
 
 /** The source properties a plan depends on. */
@@ -131,14 +131,8 @@ export function planVariant(input: { seed: string; preset: UniquifyPreset; sourc
     `title=clip ${digest.slice(32, 40)}`,
     '-metadata',
     `comment=clipfleet variant ${digest.slice(16, 32)}`,
-    // bitexact keeps version strings out of the container, so a re-encode of the same
-    // seed gives the same bytes and a duplicate check sees the same file.
-    '-fflags',
-    '+bitexact',
-    '-movflags',
-    '+faststart',
-    '-f',
-    'mp4',
+    // The same seed gives the same bytes: a re-encode is the same file.
+    ...REPRODUCIBLE_MP4_OPTIONS,
   ];
 
   return { videoFilters, audioFilters, outputOptions, applied, width, height };

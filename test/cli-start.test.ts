@@ -17,6 +17,25 @@ import { demoPosts, startTestStack, type TestStack } from './fixtures/stack';
 const run = promisify(execFile);
 const TEMPORAL = process.env.CLIPFLEET_TEMPORAL_CLI ?? 'temporal';
 
+/** The README's `temporal workflow start` command, for one task id and input file. */
+async function startFromCli(stack: TestStack, taskId: string, inputFile: string): Promise<void> {
+  const { taskQueue, address } = stack.config.temporal;
+  await run(TEMPORAL, [
+    'workflow',
+    'start',
+    '--type',
+    BULK_UPLOAD_WORKFLOW,
+    '--task-queue',
+    taskQueue,
+    '--workflow-id',
+    bulkUploadWorkflowId(taskId),
+    '--input-file',
+    inputFile,
+    '--address',
+    address,
+  ]);
+}
+
 async function activityTypes(stack: TestStack, workflowId: string): Promise<string[]> {
   const history = await stack.env.client.workflow.getHandle(workflowId).fetchHistory();
   return (history.events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
@@ -51,20 +70,7 @@ describe('starting a bulk from the Temporal CLI', { timeout: 300_000 }, () => {
     assert.equal(viaApi.status, 202);
     const inputFile = path.join(stack.dir, 'bulk.json');
     await fs.writeFile(inputFile, JSON.stringify(body('via-cli')));
-    await run(TEMPORAL, [
-      'workflow',
-      'start',
-      '--type',
-      BULK_UPLOAD_WORKFLOW,
-      '--task-queue',
-      stack.config.temporal.taskQueue,
-      '--workflow-id',
-      bulkUploadWorkflowId('via-cli'),
-      '--input-file',
-      inputFile,
-      '--address',
-      stack.config.temporal.address,
-    ]);
+    await startFromCli(stack, 'via-cli', inputFile);
 
     const [apiResult, cliResult] = await Promise.all(['via-api', 'via-cli'].map((t) => stack.env.client.workflow.getHandle(bulkUploadWorkflowId(t)).result()));
     assert.equal(cliResult.status, 'completed');
@@ -85,20 +91,7 @@ describe('starting a bulk from the Temporal CLI', { timeout: 300_000 }, () => {
   it('rejects a malformed CLI input with a non-retryable error naming the field', async () => {
     const inputFile = path.join(stack.dir, 'bad.json');
     await fs.writeFile(inputFile, JSON.stringify({ taskId: 'bad-cli', videos: [], accountIds: ['cli-1'] }));
-    await run(TEMPORAL, [
-      'workflow',
-      'start',
-      '--type',
-      BULK_UPLOAD_WORKFLOW,
-      '--task-queue',
-      stack.config.temporal.taskQueue,
-      '--workflow-id',
-      bulkUploadWorkflowId('bad-cli'),
-      '--input-file',
-      inputFile,
-      '--address',
-      stack.config.temporal.address,
-    ]);
+    await startFromCli(stack, 'bad-cli', inputFile);
     await assert.rejects(stack.env.client.workflow.getHandle(bulkUploadWorkflowId('bad-cli')).result(), (err: Error & { cause?: Error }) => {
       assert.match(err.cause?.message ?? '', /videos: must list at least one video/);
       return true;
