@@ -56,8 +56,10 @@ export function openCacheClients(config: Pick<Config, 'cache' | 'google' | 'hunt
   return { cache, google: new GoogleAPICache({ cache, google: config.google }), huntflow: new HuntflowAPICache(cache, huntflowClient) };
 }
 
-/** Opens the database (migrating it), Redis, the log store, the secret box and the cache clients. */
+/** Points the media layer at ffmpeg, and opens the database (migrating it), Redis, the log store, the secret box and the cache clients. */
 export async function openServices(config: Config, opts: OpenServicesOptions): Promise<Services> {
+  // Once per process: admission probes videos, the worker encodes them.
+  configureFfmpeg({ ffmpegPath: config.media.ffmpegPath, ffprobePath: config.media.ffprobePath });
   const orm = await openDatabase(config.database);
   const redis = createRedis(config.redis.url, opts.name);
   const close = async () => {
@@ -90,10 +92,9 @@ export async function openServices(config: Config, opts: OpenServicesOptions): P
   }
 }
 
-/** What the activities need, on top of the shared services: ffmpeg, the browser pool, the platforms. */
+/** What the activities need, on top of the shared services: the browser pool and the platforms. */
 export function activityDeps(services: Services): ActivityDeps & { close(): Promise<void> } {
   const { config } = services;
-  configureFfmpeg({ ffmpegPath: config.media.ffmpegPath, ffprobePath: config.media.ffprobePath });
   const browserPool = createBrowserPool(config.browser);
   return {
     orm: services.orm,
@@ -115,7 +116,6 @@ export async function connectTemporal(config: Pick<Config, 'temporal'>): Promise
 
 /** The bulk use cases over a Temporal client and the process's services. */
 export function bulkService(services: Services, temporal: Client): BulkService {
-  configureFfmpeg({ ffmpegPath: services.config.media.ffmpegPath, ffprobePath: services.config.media.ffprobePath });
   return createBulkService({ temporal, orm: services.orm, config: services.config });
 }
 
