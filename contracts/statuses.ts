@@ -22,7 +22,8 @@ export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
 /** An account's part in a bulk after its child workflow has ended. */
 export type AccountOutcome = Extract<AccountStatus, 'completed' | 'failed' | 'cancelled'>;
 
-export const VIDEO_STATUSES = ['pending', 'uniquified', 'published', 'failed'] as const;
+/** `uploaded`: an API platform created the video but has not said it is live yet (see uploadViaApi). */
+export const VIDEO_STATUSES = ['pending', 'uniquified', 'uploaded', 'published', 'failed'] as const;
 export type VideoStatus = (typeof VIDEO_STATUSES)[number];
 
 /** How many accounts of a bulk ended each way. */

@@ -10,11 +10,13 @@ import type { Config } from '../config';
 import { ENTITIES } from './entities';
 import { Migration20261123000000_initial } from './migrations/Migration20261123000000_initial';
 import { Migration20261124000000_input_fingerprint } from './migrations/Migration20261124000000_input_fingerprint';
+import { Migration20261124100000_api_platforms } from './migrations/Migration20261124100000_api_platforms';
 
 /** Every migration, in order. Listed in code so bundled or compiled builds find them. */
 const MIGRATIONS = [
   { name: 'Migration20261123000000_initial', class: Migration20261123000000_initial },
   { name: 'Migration20261124000000_input_fingerprint', class: Migration20261124000000_input_fingerprint },
+  { name: 'Migration20261124100000_api_platforms', class: Migration20261124100000_api_platforms },
 ];
 
 /** Both supported drivers (SQLite, PostgreSQL) are knex-based SQL drivers: query builders work on either. */

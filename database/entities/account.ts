@@ -10,6 +10,10 @@ export class Account {
   id!: string;
   platform!: string;
   username!: string;
+  /**
+   * Empty for accounts on API platforms: they are connected with OAuth instead (their tokens
+   * live in `OAuthConnection`). A column made nullable would cost SQLite a table rebuild.
+   */
   passwordEnc!: string;
   otpCodeEnc?: string | null;
   /** Encrypted Playwright storage state (cookies, local storage) of the last good session. */

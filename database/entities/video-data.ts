@@ -3,6 +3,19 @@ import { EntitySchema, OptionalProps } from '@mikro-orm/core';
 import type { BulkUploadTask } from './bulk-upload-task';
 
 /**
+ * An API upload in flight: the provider's resumable session for exactly this file, kept so
+ * an attempt after a crash continues that session instead of opening another.
+ */
+export interface UploadSession {
+  /** The session URI the provider returned (it carries no token; requests to it still need one). */
+  uri: string;
+  /** SHA-256 of the file the session was opened for: another file never continues it. */
+  fileSha256: string;
+  bytesTotal: number;
+  startedAt: string;
+}
+
+/**
  * One video for one account within a task: the original path, and `filePath` (column
  * `file_path`), the uniquified variant that is actually uploaded, with its hash and post.
  */
@@ -18,8 +31,10 @@ export class VideoData {
   sha256?: string | null;
   applied?: string[] | null;
   status: VideoStatus = 'pending';
+  /** The platform's id of the post or video, recorded the moment the platform created it (status `uploaded` until it is live). */
   postId?: string | null;
   postUrl?: string | null;
+  uploadSession?: UploadSession | null;
   error?: string | null;
   createdAt: Date = new Date();
   updatedAt: Date = new Date();
@@ -41,6 +56,7 @@ export const VideoDataSchema = new EntitySchema<VideoData>({
     status: { type: 'string', length: 32 },
     postId: { type: 'string', length: 255, nullable: true },
     postUrl: { type: 'text', nullable: true },
+    uploadSession: { type: 'json', nullable: true },
     error: { type: 'text', nullable: true },
     createdAt: { type: 'datetime', onCreate: () => new Date() },
     updatedAt: { type: 'datetime', onCreate: () => new Date(), onUpdate: () => new Date() },
