@@ -11,6 +11,9 @@ import { MediaError } from '../media';
 import { PlatformError } from '../platforms/adapter';
 import { UnknownPlatformError } from '../platforms/registry';
 import { SecretsKeyError } from '../database/secrets';
+import { PlatformNotConfiguredError, QuotaExhaustedError, RateLimitedError, ReauthorizeError } from '../platforms/official-api/errors';
+import { OAuthGrantError } from '../platforms/official-api/oauth';
+import type { QuotaExhaustedDetails } from '../contracts/failure-types';
 
 const MEDIA_TYPES: Record<MediaError['kind'], FailureType | null> = {
   not_found: FAILURE.VideoNotFound,
@@ -52,6 +55,15 @@ export function toActivityFailure(err: unknown, cancellationSignal?: AbortSignal
   }
   if (err instanceof UnknownPlatformError) return ApplicationFailure.nonRetryable(err.message, FAILURE.UnknownPlatform);
   if (err instanceof SecretsKeyError) return ApplicationFailure.nonRetryable(err.message, FAILURE.SecretsKey);
+  if (err instanceof ReauthorizeError) return ApplicationFailure.nonRetryable(err.message, FAILURE.Reauthorize);
+  if (err instanceof PlatformNotConfiguredError) return ApplicationFailure.nonRetryable(err.message, FAILURE.PlatformNotConfigured);
+  if (err instanceof QuotaExhaustedError) {
+    // Not retried by Temporal: the workflow waits for the reset on a durable timer, then asks again.
+    const details: QuotaExhaustedDetails = { resetsAt: err.resetsAt.toISOString() };
+    return ApplicationFailure.create({ message: err.message, type: FAILURE.QuotaExhausted, nonRetryable: true, details: [details] });
+  }
+  if (err instanceof RateLimitedError) return ApplicationFailure.create({ message: err.message, type: FAILURE.RateLimited, nextRetryDelay: err.retryAfterMs });
+  if (err instanceof OAuthGrantError) return ApplicationFailure.retryable(err.message, platformFailureType('oauth'));
   return err;
 }
 

@@ -8,6 +8,7 @@ import type { ActivityDeps } from './deps';
 import { makeRecordStatus } from './record-status';
 import { makeRegisterTask } from './register-task';
 import { makeUniquifyVideo } from './uniquify-video';
+import { makeUploadViaApi } from './upload-via-api';
 import { makeUploadViaBrowser } from './upload-via-browser';
 import { makeValidateBulkInput } from './validate-bulk-input';
 
@@ -21,6 +22,7 @@ export function createActivities(deps: ActivityDeps) {
     registerTask: makeRegisterTask(deps),
     uniquifyVideo: makeUniquifyVideo(deps),
     uploadViaBrowser: makeUploadViaBrowser(deps),
+    uploadViaApi: makeUploadViaApi(deps),
     appendLog: makeAppendLog(deps),
     ...makeRecordStatus(deps),
   };

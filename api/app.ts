@@ -16,6 +16,7 @@ import { cacheRoutes } from './routes/cache';
 import { dashboardRoutes } from './routes/dashboard';
 import { docsRoutes } from './routes/docs';
 import { logRoutes } from './routes/logs';
+import { oauthRoutes } from './routes/oauth';
 import { sessionRoutes } from './routes/session';
 import { createRouter } from './validation';
 import { DASHBOARD_SCRIPT } from './views/dashboard-script';
@@ -47,11 +48,12 @@ export function createApp(deps: ApiDeps): OpenAPIHono {
     }),
   );
 
-  // Public: health, the sign-in form, the dashboard's static script and the API description
-  // (no data in any of them). Mounted before the auth middleware, so it never runs for them.
+  // Public: health, the sign-in form, the OAuth callback (its single-use state is its
+  // credential), the dashboard's static script and the API description (no data in any of them). Mounted before the auth middleware, so it never runs for them.
   app.openapi(healthRoute, (c) => c.json({ ok: true }, 200));
   app.openapi(scriptRoute, (c) => c.body(DASHBOARD_SCRIPT, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' }));
   app.route('/', sessionRoutes(deps));
+  app.route('/', oauthRoutes(deps));
   app.route(
     '/',
     docsRoutes(deps, () => openApiDocument(app, deps.config.api.publicUrl)),

@@ -4,11 +4,12 @@ import type { Config } from '../config';
 import type { Orm } from '../database/orm';
 import type { SecretBox } from '../database/secrets';
 import type { LogStore } from '../logs/log-store';
+import type { ConnectionStore } from '../platforms/official-api/connections';
 import type { CacheClients } from '../runtime';
 
 /** What the HTTP API needs; handed in so tests can build the app on their own services. */
 export interface ApiDeps {
-  config: Pick<Config, 'temporal' | 'media' | 'api'>;
+  config: Pick<Config, 'temporal' | 'media' | 'api' | 'youtube'>;
   temporal: Client;
   orm: Orm;
   logStore: LogStore;
@@ -17,4 +18,6 @@ export interface ApiDeps {
   bulks: BulkService;
   /** The API cache and the Google and Huntflow clients behind it. */
   cache: CacheClients;
+  /** OAuth connections of API accounts (YouTube): connect and callback. */
+  connections: ConnectionStore;
 }

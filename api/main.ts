@@ -21,6 +21,7 @@ async function main(): Promise<void> {
     secrets: services.secrets,
     bulks: bulkService(services, temporal.client),
     cache: services.cacheClients,
+    connections: services.connections,
   });
 
   const demo = config.demoPlatform.embedded

@@ -19,13 +19,15 @@ import { Client, Connection } from '@temporalio/client';
 import { createApp } from '../api/app';
 import { createBulkService } from '../bulks';
 import { accountUploadWorkflowId, bulkUploadWorkflowId } from '../contracts/names';
-import { openCacheClients } from '../runtime';
+import { openCacheClients, platformOptions } from '../runtime';
 import { loadConfig } from '../config';
 import { accountLogsKey, taskLogsKey } from '../contracts/names';
 import { BulkUploadAccount, BulkUploadTask } from '../database/entities';
 import { openDatabase, type Orm } from '../database/orm';
 import { createSecretBox } from '../database/secrets';
 import { createLogStore, type LogEntry, type LogStore } from '../logs/log-store';
+import { createConnectionStore } from '../platforms/official-api/connections';
+import { getApiPlatform } from '../platforms/registry';
 import { createRedis, waitForRedis, type RedisClient } from '../redis/connection';
 import { benchRedisUrl, intFlags, machineInfo, main, percentile, round, saveResult, timed, type ResultTable } from './lib';
 
@@ -211,15 +213,17 @@ main(async () => {
     const temporal = new Client({ connection, namespace: config.temporal.namespace });
     const latencyRows: { reader: string; pollMs: number; samples: number[] }[] = [];
     const readers: { reader: string; pollMs: number; listen: (taskId: string) => ReturnType<typeof sseListener> }[] = [];
+    const secrets = createSecretBox(randomBytes(32).toString('base64'));
     for (const pollMs of polls) {
       const app = createApp({
         config: { ...config, api: { ...config.api, token: API_TOKEN, logPollMs: pollMs } },
         temporal,
         orm,
         logStore: store,
-        secrets: createSecretBox(randomBytes(32).toString('base64')),
+        secrets,
         bulks: createBulkService({ temporal, orm, config }),
         cache: openCacheClients(config, redis),
+        connections: createConnectionStore({ orm, secrets, stateTtlSeconds: config.oauth.stateTtlSeconds, platform: (name) => getApiPlatform(name, platformOptions(config)) }),
       });
       const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
       await new Promise<void>((resolve) => server.once('listening', () => resolve()));

@@ -6,10 +6,10 @@
  */
 import type { Config } from '../config';
 import { BulkInputError, parseBulkUploadInput, type BulkUploadInput } from '../contracts/bulk-input';
-import { Account, BulkUploadTask } from '../database/entities';
+import { Account, BulkUploadTask, OAuthConnection } from '../database/entities';
 import type { Orm } from '../database/orm';
 import { MediaError, probe, resolveVideoPath } from '../media';
-import { PLATFORM_NAMES, isKnownPlatform } from '../platforms/registry';
+import { PLATFORM_NAMES, isKnownPlatform, platformKind } from '../contracts/platforms';
 import type { FieldIssue } from './errors';
 import { bulkFingerprint } from './fingerprint';
 
@@ -28,11 +28,14 @@ export interface AdmittedBulk {
 export interface AdmitDeps {
   orm: Orm;
   media: Pick<Config['media'], 'root' | 'maxVideoBytes'>;
+  /** Whether each API platform has its OAuth client (YouTube's, for now). */
+  youtube: Pick<Config['youtube'], 'client'>;
 }
 
 /**
  * Checks a bulk request: the schema, the platform, every video (under MEDIA_ROOT, a file,
- * within the size limit, a video by ffprobe) and every account (exists, on that platform).
+ * within the size limit, a video by ffprobe) and every account (exists, on that platform,
+ * and for an API platform: connected, with the platform configured).
  * Throws {@link BulkInputError} listing each bad field, e.g.
  * `accountIds.3: unknown account "zed": create it first with PUT /accounts`.
  */
@@ -41,6 +44,8 @@ export async function admitBulk(deps: AdmitDeps, raw: unknown): Promise<Admitted
   const issues: FieldIssue[] = [];
   if (!isKnownPlatform(input.platform)) {
     issues.push({ field: 'platform', message: `unknown platform "${input.platform}"; known: ${PLATFORM_NAMES.join(', ')}` });
+  } else if (input.platform === 'youtube' && !deps.youtube.client && !input.options.dryRun) {
+    issues.push({ field: 'platform', message: 'youtube is not configured on this server: set YOUTUBE_CLIENT_ID and YOUTUBE_CLIENT_SECRET (see the README, "Platforms")' });
   }
   issues.push(...(await videoIssues(deps.media, input)));
   issues.push(...(await accountIssues(deps.orm, input)));
@@ -79,11 +84,27 @@ async function accountIssues(orm: Orm, input: BulkUploadInput): Promise<FieldIss
     const ids = input.accountIds.slice(i, i + ID_CHUNK);
     for (const a of await em.find(Account, { id: { $in: ids } }, { fields: ['id', 'platform'] })) platformOf.set(a.id, a.platform);
   }
+  // An API account publishes only once connected; a rehearsal (dryRun) reaches no platform.
+  const connections = new Map<string, Pick<OAuthConnection, 'status' | 'lastError'>>();
+  if (platformKind(input.platform) === 'api' && !input.options.dryRun) {
+    for (let i = 0; i < input.accountIds.length; i += ID_CHUNK) {
+      const ids = input.accountIds.slice(i, i + ID_CHUNK);
+      for (const c of await em.find(OAuthConnection, { accountId: { $in: ids } }, { fields: ['accountId', 'status', 'lastError'] })) connections.set(c.accountId, c);
+    }
+  }
   const issues: FieldIssue[] = [];
   input.accountIds.forEach((id, i) => {
     const platform = platformOf.get(id);
+    const connect = `connect it on the dashboard's Accounts page (or POST /accounts/${id}/connect)`;
     if (platform === undefined) issues.push({ field: `accountIds.${i}`, message: `unknown account "${id}": create it first with PUT /accounts` });
     else if (platform !== input.platform) issues.push({ field: `accountIds.${i}`, message: `account "${id}" is on ${platform}, not ${input.platform}` });
+    else if (platformKind(platform) === 'api' && !input.options.dryRun) {
+      const connection = connections.get(id);
+      if (!connection) issues.push({ field: `accountIds.${i}`, message: `account "${id}" is not connected to ${platform}: ${connect}` });
+      else if (connection.status === 'needs_reconnect') {
+        issues.push({ field: `accountIds.${i}`, message: `account "${id}" must be connected again (${connection.lastError ?? 'its authorization was revoked'}): ${connect}` });
+      }
+    }
   });
   return issues;
 }

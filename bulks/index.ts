@@ -22,7 +22,7 @@ export type { AdmittedBulk } from './admit';
 export interface BulkServiceDeps {
   temporal: Client;
   orm: Orm;
-  config: Pick<Config, 'temporal' | 'media'>;
+  config: Pick<Config, 'temporal' | 'media' | 'youtube'>;
 }
 
 /** A bulk that was started, or found already started with the same input. */
@@ -91,7 +91,7 @@ export function createBulkService(deps: BulkServiceDeps) {
 
   /** Every up-front check of a bulk request (see {@link admitBulk}); throws BulkInputError. */
   function admit(raw: unknown): Promise<AdmittedBulk> {
-    return admitBulk({ orm, media: config.media }, raw);
+    return admitBulk({ orm, media: config.media, youtube: config.youtube }, raw);
   }
 
   /**

@@ -98,6 +98,23 @@ const EnvSchema = z.object({
   /** With a service account and domain-wide delegation: act as the requested user id (an email). */
   GOOGLE_IMPERSONATE_USERS: bool.default(false),
 
+  /** The Google project's OAuth client for YouTube (web application type); YouTube accounts cannot connect without it. */
+  YOUTUBE_CLIENT_ID: z.string().optional(),
+  YOUTUBE_CLIENT_SECRET: z.string().optional(),
+  /** Where consent, tokens and the YouTube Data API live; a local stand-in in tests and the demo. */
+  YOUTUBE_AUTH_URL: z.url().default('https://accounts.google.com/o/oauth2/v2/auth'),
+  YOUTUBE_TOKEN_URL: z.url().default('https://oauth2.googleapis.com/token'),
+  YOUTUBE_API_ROOT_URL: z.url().default('https://www.googleapis.com/'),
+  /** The project's daily quota in units, and what one videos.insert costs (Google's documented 10,000 and 1,600). */
+  YOUTUBE_QUOTA_BUDGET: positiveInt.default(10_000),
+  YOUTUBE_UPLOAD_COST: positiveInt.default(1_600),
+  /** Length of a quota period in seconds; unset = Google's day, which ends at midnight Pacific time. */
+  YOUTUBE_QUOTA_PERIOD_SECONDS: positiveInt.optional(),
+  /** Bytes per resumable-upload request: a multiple of 256 KiB, as the protocol requires. */
+  YOUTUBE_CHUNK_BYTES: positiveInt.default(8 * 1024 * 1024).refine((n) => n % (256 * 1024) === 0, 'must be a multiple of 262144 (256 KiB)'),
+  /** How long a consent page may stay open before its `state` is refused. */
+  OAUTH_STATE_TTL_SECONDS: positiveInt.default(600),
+
   HUNTFLOW_BASE_URL: z.url().default('https://api.huntflow.ru/v2'),
   HUNTFLOW_ACCESS_TOKEN: z.string().optional(),
   HUNTFLOW_REFRESH_TOKEN: z.string().optional(),
@@ -138,6 +155,22 @@ export interface Config {
     impersonateUsers: boolean;
   };
   huntflow: { baseUrl: string; accessToken?: string; refreshToken?: string; maxRetries: number; maxRetryAfterSeconds: number };
+  youtube: YouTubeConfig;
+  oauth: { stateTtlSeconds: number };
+}
+
+/** YouTube through its Data API (see platforms/youtube/). */
+export interface YouTubeConfig {
+  /** The OAuth client; absent until the operator registers one (then YouTube accounts cannot connect). */
+  client?: { id: string; secret: string };
+  authUrl: string;
+  tokenUrl: string;
+  /** Ends with `/`: the Data API is under `youtube/v3/`, uploads under `upload/youtube/v3/`. */
+  apiRootUrl: string;
+  /** Where the provider sends the person back after consent: `<PUBLIC_API_URL>/oauth/callback/youtube`. */
+  redirectUri: string;
+  quota: { budget: number; uploadCost: number; periodSeconds?: number };
+  chunkBytes: number;
 }
 
 /** Raised when the environment holds a bad value; names each variable and what is wrong. */
@@ -164,6 +197,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (oauthMissing.length > 0 && oauthMissing.length < 3) {
     throw new ConfigError(oauthMissing.map((k) => `${k}: required with the other Google OAuth2 settings`));
   }
+  if (Boolean(e.YOUTUBE_CLIENT_ID) !== Boolean(e.YOUTUBE_CLIENT_SECRET)) {
+    throw new ConfigError([e.YOUTUBE_CLIENT_ID ? 'YOUTUBE_CLIENT_SECRET: required with YOUTUBE_CLIENT_ID' : 'YOUTUBE_CLIENT_ID: required with YOUTUBE_CLIENT_SECRET']);
+  }
+  const publicUrl = (e.PUBLIC_API_URL ?? `http://${e.API_HOST}:${e.API_PORT}`).replace(/\/$/, '');
   const dbName = e.DB_DRIVER === 'sqlite' ? path.resolve(ROOT, e.DB_NAME) : e.DB_NAME;
   return {
     env: e.NODE_ENV,
@@ -183,7 +220,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       host: e.API_HOST,
       port: e.API_PORT,
       token: e.API_TOKEN,
-      publicUrl: (e.PUBLIC_API_URL ?? `http://${e.API_HOST}:${e.API_PORT}`).replace(/\/$/, ''),
+      publicUrl,
       sessionSecret: e.SESSION_SECRET,
       sessionTtlSeconds: e.SESSION_TTL_SECONDS,
       logPollMs: e.LOG_STREAM_POLL_MS,
@@ -224,5 +261,15 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       maxRetries: e.HUNTFLOW_MAX_RETRIES,
       maxRetryAfterSeconds: e.HUNTFLOW_MAX_RETRY_AFTER_SECONDS,
     },
+    youtube: {
+      client: e.YOUTUBE_CLIENT_ID && e.YOUTUBE_CLIENT_SECRET ? { id: e.YOUTUBE_CLIENT_ID, secret: e.YOUTUBE_CLIENT_SECRET } : undefined,
+      authUrl: e.YOUTUBE_AUTH_URL,
+      tokenUrl: e.YOUTUBE_TOKEN_URL,
+      apiRootUrl: e.YOUTUBE_API_ROOT_URL.endsWith('/') ? e.YOUTUBE_API_ROOT_URL : `${e.YOUTUBE_API_ROOT_URL}/`,
+      redirectUri: `${publicUrl}/oauth/callback/youtube`,
+      quota: { budget: e.YOUTUBE_QUOTA_BUDGET, uploadCost: e.YOUTUBE_UPLOAD_COST, ...(e.YOUTUBE_QUOTA_PERIOD_SECONDS ? { periodSeconds: e.YOUTUBE_QUOTA_PERIOD_SECONDS } : {}) },
+      chunkBytes: e.YOUTUBE_CHUNK_BYTES,
+    },
+    oauth: { stateTtlSeconds: e.OAUTH_STATE_TTL_SECONDS },
   };
 }

@@ -5,7 +5,7 @@
  * hand them anything. Payloads are paths and ids, never file contents or secrets.
  */
 import { z } from 'zod';
-import { BulkOptionsSchema, DriveFolderSourceSchema, IdSchema, UniquifyPresetSchema, type BulkUploadInput, type BulkVideo } from './bulk-input';
+import { BulkOptionsSchema, DriveFolderSourceSchema, IdSchema, UniquifyPresetSchema, YouTubeOptionsSchema, type BulkUploadInput, type BulkVideo } from './bulk-input';
 import { ACCOUNT_STATUSES, TASK_STATUSES, type AccountCounts, type AccountOutcome } from './statuses';
 import { MAX_LOG_MESSAGE_CHARS } from './limits';
 
@@ -86,6 +86,23 @@ export interface UploadViaBrowserResult {
   url: string;
   /** True when an earlier attempt had already published it: nothing was posted this time. */
   alreadyPublished: boolean;
+}
+
+export const UploadViaApiInputSchema = UploadViaBrowserInputSchema.extend({
+  /** Publishing settings from the bulk's options, for the platforms that read them. */
+  youtube: YouTubeOptionsSchema.optional(),
+});
+export type UploadViaApiInput = z.input<typeof UploadViaApiInputSchema>;
+/** What uploadViaApi returns: the post, once the platform says it is live. */
+export type UploadViaApiResult = UploadViaBrowserResult;
+
+/** What uploadViaApi heartbeats: how far the upload is, and the session to continue after a crash. */
+export interface UploadHeartbeat {
+  step: string;
+  bytesConfirmed?: number;
+  bytesTotal?: number;
+  /** The resumable session for this file (its URI carries no token). */
+  session?: { uri: string; fileSha256: string; bytesTotal: number; startedAt: string };
 }
 
 export const LogLineInputSchema = z.object({ level: LogLevelSchema, message: z.string().max(MAX_LOG_MESSAGE_CHARS) });

@@ -28,6 +28,21 @@ export const VideoInputSchema = z.object({
   caption: z.string().max(LIMITS.captionLength).default(''),
 });
 
+export const PRIVACY_STATUSES = ['private', 'unlisted', 'public'] as const;
+
+/** How videos are published on YouTube. An unaudited Google project can publish `private` only. */
+export const YouTubeOptionsSchema = z.object({
+  privacyStatus: z.enum(PRIVACY_STATUSES).default('private'),
+  /** Whether the videos are made for kids (YouTube requires the answer; COPPA). */
+  madeForKids: z.boolean().default(false),
+  /** A YouTube video category id, e.g. "22" (People & Blogs). */
+  categoryId: z
+    .string()
+    .regex(/^[0-9]{1,4}$/, 'must be a YouTube category id (digits)')
+    .optional(),
+});
+export type YouTubeOptions = z.infer<typeof YouTubeOptionsSchema>;
+
 export const BulkOptionsSchema = z.object({
   uniquifyPreset: UniquifyPresetSchema.default('fast'),
   /** How many accounts upload at the same time. */
@@ -42,6 +57,8 @@ export const BulkOptionsSchema = z.object({
    * well under Temporal's 10,000 suggestion). Lower only to see continue-as-new happen.
    */
   historyEventsBeforeContinue: z.number().int().min(50).max(9_000).optional(),
+  /** Publishing settings for YouTube (used when the platform is `youtube`). */
+  youtube: YouTubeOptionsSchema.optional(),
 });
 
 /** A bulk's options after validation (defaults filled in). */

@@ -20,6 +20,17 @@ export const FAILURE = {
   GoogleNotConfigured: 'GoogleNotConfigured',
   /** An upload made no progress for too long: retryable, the next attempt starts afresh. */
   UploadStalled: 'UploadStalled',
+  /** An API account's authorization is missing, revoked or expired: a person must connect it again. */
+  Reauthorize: 'Reauthorize',
+  /** The platform is not configured on this installation (no OAuth client): an operator must set it up. */
+  PlatformNotConfigured: 'PlatformNotConfigured',
+  /**
+   * The platform project's quota for the period is spent. Not an error: the workflow waits
+   * (a durable timer) until the time in the failure's details, `{ resetsAt }`, and tries again.
+   */
+  QuotaExhausted: 'QuotaExhausted',
+  /** The platform asked us to slow down (429): retried after its Retry-After. */
+  RateLimited: 'RateLimited',
 } as const;
 
 export type FailureType = (typeof FAILURE)[keyof typeof FAILURE];
@@ -39,10 +50,25 @@ export const NON_RETRYABLE_FAILURES: readonly FailureType[] = [
   FAILURE.SecretsKey,
   FAILURE.NoVideos,
   FAILURE.GoogleNotConfigured,
+  FAILURE.Reauthorize,
+  FAILURE.PlatformNotConfigured,
+  FAILURE.QuotaExhausted,
 ];
 
+/** What a `QuotaExhausted` failure carries: when the quota period ends (ISO 8601). */
+export interface QuotaExhaustedDetails {
+  resetsAt: string;
+}
+
 /** Failures after which no other video of the same account can succeed. */
-export const ACCOUNT_FATAL_FAILURES: readonly FailureType[] = [FAILURE.BadCredentials, FAILURE.UnknownAccount, FAILURE.UnknownPlatform, FAILURE.SecretsKey];
+export const ACCOUNT_FATAL_FAILURES: readonly FailureType[] = [
+  FAILURE.BadCredentials,
+  FAILURE.UnknownAccount,
+  FAILURE.UnknownPlatform,
+  FAILURE.SecretsKey,
+  FAILURE.Reauthorize,
+  FAILURE.PlatformNotConfigured,
+];
 
 /** The type of a retryable platform failure, e.g. `Platform_timeout`. */
 export function platformFailureType(kind: string): string {

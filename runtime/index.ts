@@ -17,7 +17,9 @@ import { HuntflowClient, huntflowOptionsFromConfig } from '../integrations/huntf
 import { createLogStore, type LogStore } from '../logs/log-store';
 import { configureFfmpeg } from '../media';
 import { createBrowserPool } from '../platforms/browser-pool';
-import { getPlatformAdapter } from '../platforms/registry';
+import { createConnectionStore, type ConnectionStore } from '../platforms/official-api/connections';
+import { createQuotaLedger } from '../platforms/official-api/quota';
+import { getApiPlatform, getPlatformAdapter, type PlatformRegistryOptions } from '../platforms/registry';
 import { createRedis, waitForRedis, type RedisClient } from '../redis/connection';
 
 /** The API cache and the Google and Huntflow clients that read through it. */
@@ -35,6 +37,8 @@ export interface Services {
   logStore: LogStore;
   secrets: SecretBox;
   cacheClients: CacheClients;
+  /** OAuth connections of API accounts (connect, tokens, refresh). */
+  connections: ConnectionStore;
   /** True when Redis answered at start; readers fall back to the database meanwhile. */
   redisUp: boolean;
   close(): Promise<void>;
@@ -56,6 +60,11 @@ export function openCacheClients(config: Pick<Config, 'cache' | 'google' | 'hunt
   return { cache, google: new GoogleAPICache({ cache, google: config.google }), huntflow: new HuntflowAPICache(cache, huntflowClient) };
 }
 
+/** Where each platform lives, from the configuration. */
+export function platformOptions(config: Pick<Config, 'demoPlatform' | 'youtube'>): PlatformRegistryOptions {
+  return { demoPlatformUrl: config.demoPlatform.url, youtube: config.youtube };
+}
+
 /** Points the media layer at ffmpeg, and opens the database (migrating it), Redis, the log store, the secret box and the cache clients. */
 export async function openServices(config: Config, opts: OpenServicesOptions): Promise<Services> {
   // Once per process: admission probes videos, the worker encodes them.
@@ -75,13 +84,16 @@ export async function openServices(config: Config, opts: OpenServicesOptions): P
       ttlSeconds: config.redis.logTtlSeconds,
       ...(opts.consoleLogs ? {} : { consoleWrite: null }),
     });
+    const secrets = loadSecretBox({ key: config.database.secretsKey, keyFile: config.database.secretsKeyFile });
+    const platforms = platformOptions(config);
     return {
       config,
       orm,
       redis,
       logStore,
-      secrets: loadSecretBox({ key: config.database.secretsKey, keyFile: config.database.secretsKeyFile }),
+      secrets,
       cacheClients: openCacheClients(config, redis),
+      connections: createConnectionStore({ orm, secrets, stateTtlSeconds: config.oauth.stateTtlSeconds, platform: (name) => getApiPlatform(name, platforms) }),
       redisUp,
       close,
     };
@@ -101,7 +113,10 @@ export function activityDeps(services: Services): ActivityDeps & { close(): Prom
     logStore: services.logStore,
     secrets: services.secrets,
     browserPool,
-    platform: (name) => getPlatformAdapter(name, { demoPlatformUrl: config.demoPlatform.url }),
+    platform: (name) => getPlatformAdapter(name, platformOptions(config)),
+    apiPlatform: (name) => getApiPlatform(name, platformOptions(config)),
+    connections: services.connections,
+    quota: createQuotaLedger(services.orm),
     media: config.media,
     google: services.cacheClients.google,
     close: () => browserPool.close(),

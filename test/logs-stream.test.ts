@@ -91,6 +91,7 @@ describe('log store cursors and the live stream', { timeout: 120_000 }, () => {
       secrets: stack.deps.secrets,
       bulks: bulkService(stack.deps.services, stack.env.client),
       cache: stack.deps.services.cacheClients,
+      connections: stack.deps.services.connections,
     });
   const sse = (app: ReturnType<typeof createApp>, url: string, lastEventId?: string) =>
     Promise.resolve(app.request(url, { headers: { authorization: `Bearer ${API_TOKEN}`, accept: 'text/event-stream', ...(lastEventId ? { 'last-event-id': lastEventId } : {}) } }));

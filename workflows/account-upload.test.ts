@@ -91,4 +91,38 @@ describe('AccountUpload (mocked activities)', { timeout: 120_000 }, () => {
       );
     });
   }
+
+  it('an API platform uploads through uploadViaApi, never the browser', async () => {
+    const result = await (await start('yt-api', { platform: 'youtube', youtube: { privacyStatus: 'unlisted', madeForKids: false } })).result();
+    assert.equal(result.status, 'completed');
+    assert.equal(mocks.calls.upload.filter((c) => c.accountId === 'yt-api').length, 0);
+    const calls = mocks.calls.uploadViaApi.filter((c) => c.accountId === 'yt-api');
+    assert.deepEqual(
+      calls.map((c) => c.filePath),
+      videos.map((v) => `/variants/${taskId}/yt-api/${v.id}.mp4`),
+      'exactly the files uniquify returned',
+    );
+    assert.deepEqual(calls[0]?.youtube, { privacyStatus: 'unlisted', madeForKids: false }, 'the bulk options reach the upload');
+  });
+
+  it('a spent quota is a durable wait until it resets, then the upload is tried again, and nothing fails', async () => {
+    const resetsAt = new Date(Date.now() + 1_000).toISOString();
+    const quotaSpent = ApplicationFailure.create({ message: 'youtube: quota spent', type: FAILURE.QuotaExhausted, nonRetryable: true, details: [{ resetsAt }] });
+    mocks.upload.set(`${taskId}/yt-quota/v1`, { fail: quotaSpent, times: 1 });
+    const handle = await start('yt-quota', { platform: 'youtube', videos: videos.slice(0, 1) });
+    const result = await handle.result();
+    assert.equal(result.status, 'completed');
+    assert.equal(mocks.calls.uploadViaApi.filter((c) => c.accountId === 'yt-quota').length, 2, 'tried again after the wait');
+    const steps = mocks.calls.appendLog.filter((c) => c.accountId === 'yt-quota' && c.accountStatus).map((c) => c.accountStatus!.currentStep);
+    assert.ok(steps.includes(`video 1/1 (v1): waiting for quota until ${resetsAt}`), `the wait shows in the account's status: ${steps.join(' | ')}`);
+    const history = await handle.fetchHistory();
+    const timer = history.events!.find((e) => e.timerStartedEventAttributes);
+    assert.ok(timer, 'the wait is a durable timer in the history');
+    const lines = mocks.calls.appendLog.filter((c) => c.accountId === 'yt-quota').flatMap((c) => c.lines ?? []);
+    assert.deepEqual(
+      lines.filter((l) => l.level === 'error'),
+      [],
+      'nothing was recorded as failed',
+    );
+  });
 });

@@ -4,13 +4,14 @@
  * recorded and the next one is tried; a failure that concerns the whole account (bad
  * credentials, unknown account) stops the account.
  */
-import { ActivityFailure, ApplicationFailure, CancellationScope, CancelledFailure, isCancellation, log, setCurrentDetails } from '@temporalio/workflow';
-import type { AccountResult, LogLevel, LogLineInput, VideoOutcome } from '../contracts/activities';
-import type { BulkVideo, UniquifyPreset } from '../contracts/bulk-input';
-import { ACCOUNT_FATAL_FAILURES } from '../contracts/failure-types';
+import { ActivityFailure, ApplicationFailure, CancellationScope, CancelledFailure, isCancellation, log, setCurrentDetails, sleep } from '@temporalio/workflow';
+import type { AccountResult, LogLevel, LogLineInput, UploadViaBrowserInput, UploadViaBrowserResult, VideoOutcome } from '../contracts/activities';
+import type { BulkVideo, UniquifyPreset, YouTubeOptions } from '../contracts/bulk-input';
+import { ACCOUNT_FATAL_FAILURES, FAILURE, type QuotaExhaustedDetails } from '../contracts/failure-types';
 import { clipText } from '../contracts/limits';
+import { platformKind } from '../contracts/platforms';
 import type { AccountStatus } from '../contracts/statuses';
-import { appendLog, uniquifyVideo, uploadViaBrowser } from './activity-proxies';
+import { appendLog, uniquifyVideo, uploadViaApi, uploadViaBrowser } from './activity-proxies';
 
 // ---- types ----
 
@@ -21,6 +22,8 @@ export interface AccountUploadInput {
   videos: BulkVideo[];
   preset: UniquifyPreset;
   dryRun?: boolean;
+  /** Publishing settings for YouTube, from the bulk's options. */
+  youtube?: YouTubeOptions;
 }
 
 /** Failures after which no other video of this account can succeed. */
@@ -36,6 +39,19 @@ const ACCOUNT_FATAL = new Set<string>(ACCOUNT_FATAL_FAILURES);
 function cancelRequested(err: unknown): boolean {
   return isCancellation(err) || CancellationScope.current().consideredCancelled;
 }
+
+/**
+ * When a failed API upload says the platform's quota is spent, the time it comes back.
+ * A margin of a few seconds lets the provider's own clock pass the reset too.
+ */
+function quotaResetsAt(err: unknown): number | undefined {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (!(cause instanceof ApplicationFailure) || cause.type !== FAILURE.QuotaExhausted) return undefined;
+  const details = cause.details?.[0] as Partial<QuotaExhaustedDetails> | undefined;
+  const at = details?.resetsAt ? Date.parse(details.resetsAt) : NaN;
+  return Number.isFinite(at) ? at : undefined;
+}
+const QUOTA_RESET_MARGIN_MS = 5_000;
 
 function describeFailure(err: unknown): { message: string; type?: string } {
   const cause = err instanceof ActivityFailure ? err.cause : err;
@@ -72,6 +88,30 @@ export async function AccountUpload(input: AccountUploadInput): Promise<AccountR
     }
   };
 
+  /**
+   * Uploads through the platform's API. A spent quota is a wait, not a failure: the account
+   * sleeps on a durable timer (it survives restarts, and shows in the Web UI and the
+   * dashboard) until the quota resets, then asks again.
+   */
+  const publishViaApi = async (step: string, upload: UploadViaBrowserInput): Promise<UploadViaBrowserResult> => {
+    for (;;) {
+      try {
+        return await uploadViaApi({ ...upload, ...(input.youtube ? { youtube: input.youtube } : {}) });
+      } catch (err) {
+        const resetsAt = quotaResetsAt(err);
+        if (resetsAt === undefined || cancelRequested(err)) throw err;
+        const until = new Date(resetsAt).toISOString();
+        const waiting = `${step}: waiting for quota until ${until}`;
+        setCurrentDetails(waiting);
+        say('info', `${step}: ${input.platform} quota spent; waiting for quota until ${until}`);
+        await mark('running', waiting);
+        await sleep(Math.max(resetsAt - Date.now(), 0) + QUOTA_RESET_MARGIN_MS);
+        setCurrentDetails(`${step}: uploading`);
+        await mark('running', `${step}: uploading`);
+      }
+    }
+  };
+
   try {
     say('info', `account ${accountId}: ${input.videos.length} video(s) to publish on ${input.platform}`);
 
@@ -86,7 +126,7 @@ export async function AccountUpload(input: AccountUploadInput): Promise<AccountR
         setCurrentDetails(`${step}: uploading`);
         say('info', `${step}: variant ready${variant.reused ? ' (reused)' : ''}: ${variant.filePath} sha256=${variant.sha256.slice(0, 12)}… [${variant.applied.join('; ')}]`);
         await mark('running', `${step}: uploading`);
-        const post = await uploadViaBrowser({
+        const upload: UploadViaBrowserInput = {
           taskId,
           accountId,
           videoId: video.id,
@@ -94,7 +134,8 @@ export async function AccountUpload(input: AccountUploadInput): Promise<AccountR
           filePath: variant.filePath,
           caption: video.caption,
           ...(input.dryRun ? { dryRun: true } : {}),
-        });
+        };
+        const post = platformKind(input.platform) === 'api' ? await publishViaApi(step, upload) : await uploadViaBrowser(upload);
         say('info', `${step}: ${post.alreadyPublished ? 'already published' : 'published'}: ${post.url}`);
         outcomes.push({ videoId: video.id, status: 'published', postId: post.postId, url: post.url, filePath: variant.filePath });
       } catch (err) {

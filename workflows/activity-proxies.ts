@@ -47,6 +47,17 @@ export const { uploadViaBrowser } = proxyActivities<Activities>({
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
 });
 
+// An API upload resumes from the offset the server confirms, so a short heartbeat timeout
+// costs nothing and gets a killed worker's upload going again within half a minute. Long:
+// a large file, then the platform's processing, which can take many minutes.
+// A 429 retries after the server's Retry-After (the failure's nextRetryDelay).
+export const { uploadViaApi } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 hours',
+  cancellationType: waitForCleanup,
+  heartbeatTimeout: '30 seconds',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
+});
+
 // Log lines and status marks are small, idempotent database/Redis writes: as local
 // activities they run inside the workflow task, without a round trip through the server per
 // line, which is most of a child's orchestration cost (see bench/fanout.ts). They still

@@ -253,6 +253,7 @@ export async function BulkUpload(start: BulkUploadStart): Promise<BulkUploadResu
               videos: resolved.videos,
               preset: resolved.options.uniquifyPreset,
               ...(resolved.options.dryRun ? { dryRun: true } : {}),
+              ...(resolved.options.youtube ? { youtube: resolved.options.youtube } : {}),
             },
           ],
           // Cancelling or terminating the bulk cancels its accounts: nothing keeps uploading unseen.

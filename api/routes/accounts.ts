@@ -2,23 +2,38 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { z } from '@hono/zod-openapi';
 import { IdSchema } from '../../contracts/bulk-input';
+import { PLATFORM_NAMES, isKnownPlatform, platformKind } from '../../contracts/platforms';
 import { Account } from '../../database/entities';
+import { ConnectError, type ConnectionView } from '../../platforms/official-api/connections';
 import type { ApiDeps } from '../deps';
 import { jsonBodyRoute, protectedRoute } from '../openapi';
 import { createRouter, errorResponses, fieldError, jsonBody } from '../validation';
 
 /** Body of `PUT /accounts`. */
-const AccountBody = z.object({
-  id: IdSchema,
-  platform: z
-    .string()
-    .regex(/^[a-z][a-z0-9-]{0,31}$/)
-    .default('demo'),
-  username: z.string().min(1).max(255),
-  password: z.string().min(1).max(1024),
-  otpCode: z.string().max(64).optional(),
-  proxy: z.object({ server: z.string().url(), username: z.string().optional(), password: z.string().optional() }).optional(),
-});
+const AccountBody = z
+  .object({
+    id: IdSchema,
+    platform: z
+      .string()
+      .refine(isKnownPlatform, { message: `must be one of: ${PLATFORM_NAMES.join(', ')}` })
+      .default('demo'),
+    /** The login on a browser platform; on an API platform, a name for the account (it is connected, see POST /accounts/{id}/connect). */
+    username: z.string().min(1).max(255),
+    /** Browser platforms only: API accounts are connected with OAuth, never given a password. */
+    password: z.string().min(1).max(1024).optional(),
+    otpCode: z.string().max(64).optional(),
+    proxy: z.object({ server: z.string().url(), username: z.string().optional(), password: z.string().optional() }).optional(),
+  })
+  .superRefine((body, ctx) => {
+    const kind = platformKind(body.platform);
+    if (kind === 'browser' && body.password === undefined) ctx.addIssue({ code: 'custom', path: ['password'], message: `is required for ${body.platform} (a browser platform)` });
+    if (kind === 'api') {
+      for (const field of ['password', 'otpCode'] as const) {
+        if (body[field] !== undefined)
+          ctx.addIssue({ code: 'custom', path: [field], message: `${body.platform} accounts are connected with OAuth (POST /accounts/${body.id}/connect), not given a ${field}` });
+      }
+    }
+  });
 
 /** What PATCH may change; a field left out keeps its value, `null` clears an optional one. */
 const AccountPatch = z
@@ -33,25 +48,40 @@ const AccountPatch = z
 
 const IdParam = z.object({ id: IdSchema });
 
-/** What the API shows of an account: never a password, code or session. */
+const ConnectionSchema = z
+  .object({
+    status: z.enum(['connected', 'needs_reconnect']),
+    externalName: z.string().nullable().openapi({ description: 'who the account acts as on the platform, e.g. the channel' }),
+    externalId: z.string().nullable(),
+    connectedAt: z.string(),
+    lastError: z.string().nullable().openapi({ description: 'why it must be connected again' }),
+  })
+  .openapi('Connection');
+
+/** What the API shows of an account: never a password, code, session or token. */
 const AccountView = z
   .object({
     id: z.string(),
     platform: z.string(),
+    kind: z.enum(['browser', 'api']),
     username: z.string(),
     hasSession: z.boolean(),
+    /** API accounts: their OAuth connection (`null` until connected). Always `null` for browser accounts. */
+    connection: ConnectionSchema.nullable(),
     proxy: z.object({ server: z.string() }).nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
   .openapi('Account');
 
-function publicView(a: Account): z.infer<typeof AccountView> {
+function publicView(a: Account, connection: ConnectionView | undefined): z.infer<typeof AccountView> {
   return {
     id: a.id,
     platform: a.platform,
+    kind: platformKind(a.platform) ?? 'browser',
     username: a.username,
     hasSession: Boolean(a.sessionEnc),
+    connection: connection ?? null,
     proxy: a.proxy ? { server: a.proxy.server } : null,
     createdAt: a.createdAt.toISOString(),
     updatedAt: a.updatedAt.toISOString(),
@@ -96,6 +126,24 @@ const patchAccount = jsonBodyRoute({
   responses: { 200: account('the changed account'), ...errorResponses({ 400: 'a field is invalid', 404: 'no such account', 409: loginTaken }) },
 });
 
+const ConnectStarted = z
+  .object({
+    consentUrl: z.string().openapi({ description: "the provider's consent page: open it in a browser, signed in as the account's owner" }),
+    expiresAt: z.string().openapi({ description: 'the link works once, until then' }),
+  })
+  .openapi('ConnectStarted');
+
+const connectAccount = protectedRoute({
+  method: 'post',
+  path: '/accounts/{id}/connect',
+  summary: 'Start connecting an API account (OAuth): the consent URL to open',
+  request: { params: IdParam },
+  responses: {
+    200: { description: 'the consent URL', content: { 'application/json': { schema: ConnectStarted } } },
+    ...errorResponses({ 400: 'the id is invalid', 404: 'no such account', 409: 'the account is on a browser platform', 503: 'the platform has no OAuth client configured' }),
+  },
+});
+
 const deleteAccount = protectedRoute({
   method: 'delete',
   path: '/accounts/{id}',
@@ -108,16 +156,20 @@ const deleteAccount = protectedRoute({
 export function accountRoutes(deps: ApiDeps) {
   const app = createRouter();
 
+  const viewOf = async (account: Account) => publicView(account, (await deps.connections.views([account.id])).get(account.id));
+
   app.openapi(putAccount, async (c) => {
     const body = c.req.valid('json');
     const em = deps.orm.em.fork();
     let account = await em.findOne(Account, body.id);
     const created = !account;
     if (!account) account = em.create(Account, { id: body.id, platform: body.platform, username: body.username, passwordEnc: '' });
-    const changedLogin = account.username !== body.username || account.platform !== body.platform;
-    account.platform = body.platform;
+    if (!created && account.platform !== body.platform) {
+      return c.json(fieldError('platform', `account "${body.id}" is on ${account.platform}; delete it to move it to ${body.platform}`), 409);
+    }
+    const changedLogin = account.username !== body.username;
     account.username = body.username;
-    account.passwordEnc = deps.secrets.encrypt(body.password);
+    account.passwordEnc = body.password === undefined ? '' : deps.secrets.encrypt(body.password);
     account.otpCodeEnc = body.otpCode ? deps.secrets.encrypt(body.otpCode) : null;
     account.proxy = body.proxy ?? null;
     if (changedLogin) account.sessionEnc = null;
@@ -128,18 +180,33 @@ export function accountRoutes(deps: ApiDeps) {
       if (err instanceof UniqueConstraintViolationException) return c.json(loginTakenError(body), 409);
       throw err;
     }
-    return c.json(publicView(account), created ? 201 : 200);
+    return c.json(await viewOf(account), created ? 201 : 200);
   });
 
   app.openapi(listAccounts, async (c) => {
     const accounts = await deps.orm.em.fork().find(Account, {}, { orderBy: { id: 'asc' } });
-    return c.json(accounts.map(publicView), 200);
+    const connections = await deps.connections.views(accounts.filter((a) => platformKind(a.platform) === 'api').map((a) => a.id));
+    return c.json(
+      accounts.map((a) => publicView(a, connections.get(a.id))),
+      200,
+    );
   });
 
   app.openapi(getAccount, async (c) => {
     const { id } = c.req.valid('param');
     const account = await deps.orm.em.fork().findOne(Account, id);
-    return account ? c.json(publicView(account), 200) : c.json(noAccount(id), 404);
+    return account ? c.json(await viewOf(account), 200) : c.json(noAccount(id), 404);
+  });
+
+  app.openapi(connectAccount, async (c) => {
+    const { id } = c.req.valid('param');
+    try {
+      const started = await deps.connections.begin(id);
+      return c.json({ consentUrl: started.consentUrl, expiresAt: started.expiresAt.toISOString() }, 200);
+    } catch (err) {
+      if (err instanceof ConnectError && (err.status === 404 || err.status === 409 || err.status === 503)) return c.json({ error: err.message }, err.status);
+      throw err;
+    }
   });
 
   app.openapi(patchAccount, async (c) => {
@@ -153,6 +220,9 @@ export function accountRoutes(deps: ApiDeps) {
       // A session belongs to the old login: the next upload signs in again.
       account.sessionEnc = null;
     }
+    if (platformKind(account.platform) === 'api' && (patch.password !== undefined || patch.otpCode)) {
+      return c.json(fieldError(patch.password !== undefined ? 'password' : 'otpCode', `${account.platform} accounts are connected with OAuth, not given a password or code`), 400);
+    }
     if (patch.password !== undefined) account.passwordEnc = deps.secrets.encrypt(patch.password);
     if (patch.otpCode !== undefined) account.otpCodeEnc = patch.otpCode ? deps.secrets.encrypt(patch.otpCode) : null;
     if (patch.proxy !== undefined) account.proxy = patch.proxy;
@@ -162,7 +232,7 @@ export function accountRoutes(deps: ApiDeps) {
       if (err instanceof UniqueConstraintViolationException) return c.json(loginTakenError(account), 409);
       throw err;
     }
-    return c.json(publicView(account), 200);
+    return c.json(await viewOf(account), 200);
   });
 
   app.openapi(deleteAccount, async (c) => {

@@ -1,0 +1,222 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Context } from '@temporalio/activity';
+import { UploadViaApiInputSchema, type UploadHeartbeat, type UploadViaApiInput, type UploadViaApiResult } from '../contracts/activities';
+import { FAILURE } from '../contracts/failure-types';
+import { platformKind } from '../contracts/platforms';
+import { Account, BulkUploadAccount, VideoData, type UploadSession } from '../database/entities';
+import { isInside, sha256File } from '../media';
+import { PlatformError } from '../platforms/adapter';
+import type { ApiPlatform, AuthorizedHttp } from '../platforms/official-api/api-platform';
+import { PlatformNotConfiguredError, ProviderQuotaExceededError, QuotaExhaustedError } from '../platforms/official-api/errors';
+import type { ActivityDeps } from './deps';
+import { nonRetryable, parseActivityInput, toActivityFailure } from './errors';
+
+/** How often an attempt heartbeats while a request is in flight, so a live worker is never taken for dead. */
+const HEARTBEAT_EVERY_MS = 5_000;
+/** How often the account's progress line in the database is rewritten. */
+const PROGRESS_WRITE_EVERY_MS = 1_000;
+/** Processing polls back off from 1 s to this. */
+const MAX_POLL_INTERVAL_MS = 15_000;
+/** A created video the platform does not list this many polls in a row is gone. */
+const MAX_MISSING_POLLS = 5;
+
+function megabytes(bytes: number): string {
+  return (bytes / 1_000_000).toFixed(1);
+}
+
+/**
+ * uploadViaApi: publishes exactly `filePath` (a variant made by uniquifyVideo) through an
+ * API platform's upload API, as the account's OAuth connection.
+ *
+ * Exactly once, across crashes: the upload session is recorded (database and heartbeat)
+ * before any byte is sent, and a later attempt asks the server where that session stands and
+ * continues from there; the created video's id is recorded the moment the platform returns
+ * it, and an attempt that finds one goes straight to waiting for it to go live. Quota is
+ * reserved before a session is opened; when none is left the activity fails with
+ * `QuotaExhausted` and the time it resets, and the workflow waits on a durable timer. The
+ * post counts as published, and its URL is recorded, only once the platform says it is live.
+ */
+export function makeUploadViaApi(deps: Pick<ActivityDeps, 'orm' | 'connections' | 'quota' | 'apiPlatform' | 'media'>) {
+  const { orm, media } = deps;
+
+  async function upload(request: UploadViaApiInput, ctx: Context, beat: (h: UploadHeartbeat) => void): Promise<UploadViaApiResult> {
+    const input = parseActivityInput('uploadViaApi', UploadViaApiInputSchema, request);
+    const filePath = path.resolve(input.filePath);
+    if (!isInside(path.resolve(media.variantsDir), filePath)) {
+      throw nonRetryable(
+        FAILURE.InvalidInput,
+        `uploadViaApi: ${input.filePath} is not a variant made by uniquifyVideo (must lie under ${media.variantsDir}); originals are never uploaded`,
+      );
+    }
+    const em = orm.em.fork();
+    const video = await em.findOne(VideoData, { task: input.taskId, accountId: input.accountId, videoId: input.videoId });
+    if (!video) throw nonRetryable(FAILURE.InvalidInput, `uploadViaApi: video ${input.videoId} of account ${input.accountId} is not registered in task ${input.taskId}`);
+    if (video.status === 'published' && video.postId && video.postUrl && video.filePath === filePath) {
+      return { postId: video.postId, url: video.postUrl, alreadyPublished: true };
+    }
+    const account = await em.findOne(Account, input.accountId);
+    if (!account) throw nonRetryable(FAILURE.UnknownAccount, `unknown account: ${input.accountId}`);
+    if (account.platform !== input.platform || platformKind(input.platform) !== 'api') {
+      throw nonRetryable(FAILURE.UnknownAccount, `account ${input.accountId} is on ${account.platform}, not the API platform ${input.platform}`);
+    }
+    const platform = deps.apiPlatform(input.platform);
+    if (input.dryRun) {
+      const postId = `dry-${(video.sha256 ?? input.videoId).slice(0, 12)}`;
+      const url = `dry-run://${input.platform}/${encodeURIComponent(account.username)}/${postId}`;
+      Object.assign(video, { status: 'published', postId, postUrl: url, filePath, error: null });
+      await em.flush();
+      return { postId, url, alreadyPublished: false };
+    }
+    if (!platform.oauth) throw new PlatformNotConfiguredError(platform.name, platform.settings);
+    let bytesTotal: number;
+    try {
+      bytesTotal = (await fs.stat(filePath)).size;
+    } catch {
+      throw nonRetryable(FAILURE.VideoNotFound, `variant not found: ${filePath}`);
+    }
+    const http = await deps.connections.authorized(input.accountId);
+
+    const key = `${input.taskId}/${input.accountId}/${input.videoId}`;
+    try {
+      let remoteId = video.status === 'uploaded' && video.filePath === filePath ? video.postId : null;
+      if (!remoteId) {
+        const sha256 = video.filePath === filePath && video.sha256 ? video.sha256 : await sha256File(filePath);
+        const earlier = (ctx.info.heartbeatDetails as UploadHeartbeat | undefined)?.session ?? video.uploadSession ?? undefined;
+        remoteId = await uploadFile(platform, http, { input, key, filePath, sha256, bytesTotal, session: earlier, video, ctx, beat });
+        // Recorded before anything else can fail: a retry from here on never uploads again.
+        Object.assign(video, { status: 'uploaded', postId: remoteId, filePath, sha256, uploadSession: null, error: null });
+        await em.flush();
+      }
+      const url = await waitUntilLive(platform, http, remoteId, { filePath, ctx, beat, videoId: input.videoId });
+      Object.assign(video, { status: 'published', postUrl: url });
+      await em.flush();
+      return { postId: remoteId, url, alreadyPublished: false };
+    } catch (err) {
+      // The provider counts what we cannot see (status reads, other tools on the same
+      // project): when it says the quota is spent, believe it, and wait for the reset.
+      if (err instanceof ProviderQuotaExceededError && platform.quota) {
+        const q = platform.quota;
+        const { resetsAt } = await deps.quota.exhaust({ platform: platform.name, project: q.project, key, budget: q.budget, periodSeconds: q.periodSeconds });
+        throw new QuotaExhaustedError(platform.name, resetsAt, err.detail);
+      }
+      throw err;
+    }
+  }
+
+  async function uploadFile(
+    platform: ApiPlatform,
+    http: AuthorizedHttp,
+    a: {
+      input: ReturnType<typeof UploadViaApiInputSchema.parse>;
+      /** What spends the quota: this task, account and video. */
+      key: string;
+      filePath: string;
+      sha256: string;
+      bytesTotal: number;
+      session: UploadSession | undefined;
+      video: VideoData;
+      ctx: Context;
+      beat: (h: UploadHeartbeat) => void;
+    },
+  ): Promise<string> {
+    const { input, ctx, key } = a;
+    let session = a.session;
+    let lastWrite = 0;
+    const quota = platform.quota;
+    const progress = (bytesConfirmed: number) => {
+      const percent = a.bytesTotal ? Math.floor((bytesConfirmed / a.bytesTotal) * 100) : 100;
+      const step = `${input.videoId}: uploading ${percent}% (${megabytes(bytesConfirmed)} of ${megabytes(a.bytesTotal)} MB)`;
+      a.beat({ step, bytesConfirmed, bytesTotal: a.bytesTotal, ...(session ? { session } : {}) });
+      if (Date.now() - lastWrite >= PROGRESS_WRITE_EVERY_MS || bytesConfirmed === a.bytesTotal) {
+        lastWrite = Date.now();
+        // The dashboard reads the account's current step: it shows the percentage live.
+        void orm.em
+          .fork()
+          .nativeUpdate(BulkUploadAccount, { task: input.taskId, accountId: input.accountId, status: 'running' }, { currentStep: step })
+          .catch(() => undefined);
+      }
+    };
+    const { remoteId } = await platform.upload(http, {
+      filePath: a.filePath,
+      bytesTotal: a.bytesTotal,
+      sha256: a.sha256,
+      videoId: input.videoId,
+      caption: input.caption,
+      options: { youtube: input.youtube },
+      session,
+      signal: ctx.cancellationSignal,
+      async beforeCreate() {
+        if (!quota) return;
+        const decision = await deps.quota.reserve({
+          platform: platform.name,
+          project: quota.project,
+          key,
+          cost: quota.uploadCost,
+          budget: quota.budget,
+          periodSeconds: quota.periodSeconds,
+        });
+        if (!decision.granted) {
+          throw new QuotaExhaustedError(
+            platform.name,
+            decision.resetsAt,
+            `the project's quota is spent (${decision.used} of ${quota.budget} units used in ${decision.period}; an upload costs ${quota.uploadCost})`,
+          );
+        }
+      },
+      async saveSession(opened) {
+        session = opened;
+        a.video.uploadSession = opened;
+        a.video.filePath = a.filePath;
+        a.video.sha256 = a.sha256;
+        await orm.em.fork().nativeUpdate(VideoData, { id: a.video.id }, { uploadSession: opened, filePath: a.filePath, sha256: a.sha256 });
+        progress(0);
+      },
+      progress,
+    });
+    return remoteId;
+  }
+
+  async function waitUntilLive(
+    platform: ApiPlatform,
+    http: AuthorizedHttp,
+    remoteId: string,
+    a: { filePath: string; ctx: Context; beat: (h: UploadHeartbeat) => void; videoId: string },
+  ): Promise<string> {
+    let interval = 1_000;
+    let missing = 0;
+    for (;;) {
+      const state = await platform.status(http, remoteId, a.ctx.cancellationSignal);
+      if (state.state === 'live') return platform.postUrl(remoteId);
+      if (state.state === 'failed') {
+        throw new PlatformError({ platform: platform.name, kind: 'rejected', detail: `${a.filePath} (video ${remoteId}) was not published: ${state.reason}` });
+      }
+      if (state.state === 'missing' && ++missing >= MAX_MISSING_POLLS) {
+        throw new PlatformError({ platform: platform.name, kind: 'rejected', detail: `video ${remoteId} of ${a.filePath} is gone from the channel (deleted?)` });
+      }
+      a.beat({ step: `${a.videoId}: ${platform.name} is processing video ${remoteId}${state.state === 'processing' ? `: ${state.detail}` : ''}` });
+      await sleep(interval, undefined, { signal: a.ctx.cancellationSignal });
+      interval = Math.min(interval * 2, MAX_POLL_INTERVAL_MS);
+    }
+  }
+
+  return async function uploadViaApi(request: UploadViaApiInput): Promise<UploadViaApiResult> {
+    const ctx = Context.current();
+    let last: UploadHeartbeat = { step: 'starting' };
+    const beat = (h: UploadHeartbeat) => {
+      last = h;
+      ctx.heartbeat(h);
+    };
+    // Heartbeats go on while one request takes long (a big chunk on a slow link): a live
+    // worker is never taken for dead. Stopped in `finally`, on every way out.
+    const ticker = setInterval(() => ctx.heartbeat(last), HEARTBEAT_EVERY_MS);
+    try {
+      return await upload(request, ctx, beat);
+    } catch (err) {
+      throw toActivityFailure(err, ctx.cancellationSignal);
+    } finally {
+      clearInterval(ticker);
+    }
+  };
+}

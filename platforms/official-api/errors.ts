@@ -1,0 +1,62 @@
+/**
+ * What an API platform can answer that is not a plain failure: an authorization a person
+ * must renew, a quota that is spent until a known time, a request to slow down. The activity
+ * boundary (activities/errors.ts) turns each into the Temporal failure the workflow expects.
+ */
+
+/** The account's authorization is missing, revoked or expired; only a person can renew it (Connect in the dashboard). */
+export class ReauthorizeError extends Error {
+  override name = 'ReauthorizeError';
+  constructor(
+    readonly accountId: string,
+    reason: string,
+  ) {
+    super(`account ${accountId} must be connected again (${reason}): open the dashboard's Accounts page and press Connect, or POST /accounts/${accountId}/connect`);
+  }
+}
+
+/** The platform is not set up on this installation (its OAuth client is missing). */
+export class PlatformNotConfiguredError extends Error {
+  override name = 'PlatformNotConfiguredError';
+  constructor(
+    readonly platform: string,
+    settings: string,
+  ) {
+    super(`${platform} is not configured: set ${settings} (see the README, "Platforms")`);
+  }
+}
+
+/** The project's quota for the current period is spent; it comes back at `resetsAt`. */
+export class QuotaExhaustedError extends Error {
+  override name = 'QuotaExhaustedError';
+  constructor(
+    readonly platform: string,
+    readonly resetsAt: Date,
+    why: string,
+  ) {
+    super(`${platform}: ${why}; waiting until the quota resets at ${resetsAt.toISOString()}`);
+  }
+}
+
+/** The provider said the quota is spent (e.g. YouTube's 403 `quotaExceeded`), whatever we counted. */
+export class ProviderQuotaExceededError extends Error {
+  override name = 'ProviderQuotaExceededError';
+  constructor(
+    readonly platform: string,
+    readonly detail: string,
+  ) {
+    super(`${platform}: quota exceeded: ${detail}`);
+  }
+}
+
+/** The provider asked us to slow down (429); try again after `retryAfterMs`. */
+export class RateLimitedError extends Error {
+  override name = 'RateLimitedError';
+  constructor(
+    readonly platform: string,
+    readonly retryAfterMs: number,
+    detail: string,
+  ) {
+    super(`${platform}: rate limited (${detail}); trying again in ${Math.ceil(retryAfterMs / 1000)} s`);
+  }
+}
