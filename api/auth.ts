@@ -3,8 +3,9 @@
  * at `/login` with the same token and get an httpOnly session cookie, so no page ever holds
  * the raw token (an EventSource cannot send an Authorization header anyway). The cookie is
  * `<expiry>.<HMAC-SHA256(expiry)>` under a key derived from `SESSION_SECRET` (or from the
- * token, so rotating the token also ends every browser session). SameSite=Strict keeps
- * other sites from riding the cookie into the cancel/retry forms.
+ * token, so rotating the token also ends every browser session). SameSite=Lax keeps other
+ * sites from riding the cookie into the cancel, retry and connect forms (a cross-site post
+ * carries no cookie), yet lets a provider's consent page send the browser back signed in.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
@@ -61,7 +62,7 @@ export function hasSession(c: Context, api: ApiConfig): boolean {
 export function startSession(c: Context, api: ApiConfig): void {
   setCookie(c, SESSION_COOKIE, createSessionValue(api), {
     httpOnly: true,
-    sameSite: 'Strict',
+    sameSite: 'Lax',
     secure: api.publicUrl.startsWith('https://'),
     path: '/',
     maxAge: api.sessionTtlSeconds,

@@ -1,14 +1,18 @@
-/** The dashboard pages: the bulk list, one bulk, and its failure screenshots. */
+/** The dashboard pages: the bulk list, one bulk, its failure screenshots, and the accounts with their Connect buttons. */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from '@hono/zod-openapi';
 import { TASK_STATUSES } from '../../contracts/activities';
 import { IdSchema } from '../../contracts/bulk-input';
 import { accountUploadWorkflowId } from '../../contracts/names';
+import { platformKind } from '../../contracts/platforms';
+import { Account } from '../../database/entities';
+import { ConnectError } from '../../platforms/official-api/connections';
 import type { ApiDeps } from '../deps';
 import { protectedRoute } from '../openapi';
 import { bulkLinks, webUiWorkflowUrl } from '../../bulks/links';
 import { TaskParam, createRouter, errorResponses, htmlResponse } from '../validation';
+import { AccountsPage, type AccountRow } from '../views/accounts-page';
 import { BulkListPage } from '../views/bulk-list-page';
 import { BulkPage } from '../views/bulk-page';
 import { htmlPage } from '../views/layout';
@@ -48,6 +52,28 @@ const screenshotRoute = protectedRoute({
   },
 });
 
+const AccountsQuery = z.object({ connected: IdSchema.optional().openapi({ description: 'an account a consent round trip just connected: the page says so' }) });
+const accountsRoute = protectedRoute({
+  method: 'get',
+  path: '/dashboard/accounts',
+  summary: 'Dashboard: the accounts, API accounts with their connection and a Connect button (HTML)',
+  request: { query: AccountsQuery },
+  responses: { 200: htmlResponse('every account'), ...toSignIn, ...errorResponses({ 400: '`connected` is not an account id' }) },
+});
+const connectRoute = protectedRoute({
+  method: 'post',
+  path: '/dashboard/accounts/{id}/connect',
+  summary: "Dashboard: an account's Connect button (a form post); on to the platform's consent page",
+  request: { params: z.object({ id: IdSchema }) },
+  responses: {
+    303: { description: "to the platform's consent page, which sends the browser back to `/oauth/callback/<platform>`" },
+    404: htmlResponse('no such account: the Accounts page, saying so'),
+    409: htmlResponse('the account is on a browser platform: the Accounts page, saying so'),
+    503: htmlResponse('the platform has no OAuth client configured: the Accounts page, saying so'),
+    ...errorResponses({ 400: 'the id is invalid' }),
+  },
+});
+
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -65,6 +91,18 @@ export function dashboardRoutes(deps: ApiDeps) {
     if (!matching.length) return undefined;
     const withTimes = await Promise.all(matching.map(async (f) => ({ f, t: (await fs.stat(path.join(dir, f))).mtimeMs })));
     return path.join(dir, withTimes.sort((a, b) => b.t - a.t)[0]!.f);
+  }
+
+  // A Connect button's post is answered with a redirect to the provider's consent page, which
+  // the Accounts page's CSP must allow. Each API platform's consent origin goes here.
+  const consentOrigins = [new URL(deps.config.youtube.authUrl).origin];
+
+  /** Every account with, for an API account, its connection. */
+  async function accountRows(): Promise<AccountRow[]> {
+    const accounts = await deps.orm.em.fork().find(Account, {}, { orderBy: { id: 'asc' } });
+    const rows = accounts.map((a) => ({ id: a.id, platform: a.platform, kind: platformKind(a.platform) ?? 'browser', username: a.username, connection: null }));
+    const connections = await deps.connections.views(rows.filter((r) => r.kind === 'api').map((r) => r.id));
+    return rows.map((r) => ({ ...r, connection: connections.get(r.id) ?? null }));
   }
 
   app.openapi(homeRoute, (c) => c.redirect('/dashboard', 303));
@@ -96,6 +134,22 @@ export function dashboardRoutes(deps: ApiDeps) {
       }
     }
     return htmlPage(c, <BulkPage status={status} links={bulkLinks(deps.config, taskId)} childWebUi={childWebUi} screenshots={screenshots} entries={entries} />);
+  });
+
+  app.openapi(accountsRoute, async (c) => {
+    const { connected } = c.req.valid('query');
+    return htmlPage(c, <AccountsPage accounts={await accountRows()} connected={connected} />, 200, consentOrigins);
+  });
+
+  app.openapi(connectRoute, async (c) => {
+    const { id } = c.req.valid('param');
+    try {
+      const { consentUrl } = await deps.connections.begin(id);
+      return c.redirect(consentUrl, 303);
+    } catch (err) {
+      if (!(err instanceof ConnectError) || (err.status !== 404 && err.status !== 409 && err.status !== 503)) throw err;
+      return htmlPage(c, <AccountsPage accounts={await accountRows()} error={err.message} />, err.status, consentOrigins);
+    }
   });
 
   app.openapi(screenshotRoute, async (c) => {

@@ -6,9 +6,15 @@
 import type { Context } from 'hono';
 import type { Child } from 'hono/jsx';
 
-/** CSP for dashboard pages: scripts only from this origin, no inline script at all. */
-export const PAGE_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+/**
+ * CSP for dashboard pages: scripts only from this origin, no inline script at all. Forms post
+ * to this origin; `formTargets` are origins a form's answer may redirect to (Chromium checks
+ * `form-action` on every redirect of a form post), e.g. a provider's consent page.
+ */
+export function pageCsp(formTargets: readonly string[] = []): string {
+  const formAction = ["'self'", ...formTargets].join(' ');
+  return `default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action ${formAction}; frame-ancestors 'none'`;
+}
 
 const STYLE = `
 body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
@@ -20,6 +26,8 @@ th{background:#eef1f5;font-weight:600}
 .status{display:inline-block;padding:0 .45rem;border-radius:.6rem;background:#e3e6eb;font-size:12px}
 .status-completed{background:#d4f3dc}.status-failed{background:#fbd9d9}.status-partially_failed{background:#fde8c8}
 .status-running{background:#d9e8fb}.status-cancelled{background:#e6e0f5}
+.status-connected{background:#d4f3dc}.status-needs_reconnect{background:#fbd9d9} tr.needs-reconnect td{background:#fff3e0}
+.notice{background:#d4f3dc;padding:.4rem .6rem;border-radius:.3rem}
 .bar{display:inline-flex;width:10rem;height:.8rem;vertical-align:middle;background:#e3e6eb;border-radius:.4rem;overflow:hidden}
 .bar-completed{background:#4caf6e}.bar-failed{background:#d9534f}.bar-cancelled{background:#8e7cc3}.bar-running{background:#6aa0e0}
 [hidden]{display:none!important}
@@ -48,6 +56,7 @@ export function Layout(props: { title: string; children?: Child; signedIn?: bool
         <header>
           <strong>clipfleet</strong>
           <a href="/dashboard">Bulks</a>
+          <a href="/dashboard/accounts">Accounts</a>
           <a href="/docs">API</a>
           {props.signedIn === false ? null : (
             <form method="post" action="/logout">
@@ -62,8 +71,8 @@ export function Layout(props: { title: string; children?: Child; signedIn?: bool
 }
 
 /** Renders a page with the dashboard's security headers. */
-export function htmlPage(c: Context, page: Child, status: 200 | 401 | 404 = 200) {
-  c.header('Content-Security-Policy', PAGE_CSP);
+export function htmlPage(c: Context, page: Child, status: 200 | 400 | 401 | 404 | 409 | 502 | 503 = 200, formTargets: readonly string[] = []) {
+  c.header('Content-Security-Policy', pageCsp(formTargets));
   c.header('X-Content-Type-Options', 'nosniff');
   c.header('Referrer-Policy', 'same-origin');
   c.header('Cache-Control', 'no-store');
