@@ -14,6 +14,7 @@ import { accountUploadWorkflowId, bulkUploadWorkflowId } from '../../contracts/n
 import { Account, BulkUploadAccount, BulkUploadTask, LogLine } from '../../database/entities';
 import { demoPosts, setDemoFaults, startTestStack, type TestStack } from '../fixtures/stack';
 import { PAGE_LOADS } from '../../platforms/form-adapter';
+import { collectLeakSearch } from '../fixtures/leak-search';
 import { waitFor } from '../fixtures/wait';
 
 async function startBulk(stack: TestStack, body: Record<string, unknown>): Promise<void> {
@@ -124,35 +125,15 @@ describe('faults: platform and operator', { timeout: 600_000 }, () => {
     await stack.addAccount({ id: 'leak', password });
     const video = await stack.addVideo('leak.mp4');
     const started = await stack.api('POST', '/bulk-uploads', { taskId: 'leak', videos: [{ path: video }], accountIds: ['leak'] });
-    const responses = [await started.text()];
     assert.equal((await result(stack, 'leak')).status, 'completed');
 
-    for (const url of ['/bulk-uploads/leak', '/bulk-upload/leak/logs/', '/bulk-upload/leak/logs/?account=leak', '/accounts']) {
-      responses.push(await (await stack.api('GET', url)).text());
-    }
-    const histories: string[] = [];
-    for (const id of [bulkUploadWorkflowId('leak'), accountUploadWorkflowId('leak', 'leak')]) {
-      const history = await stack.env.client.workflow.getHandle(id).fetchHistory();
-      histories.push(JSON.stringify(history, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : v)));
-    }
-    const redisValues: string[] = [];
-    for (const key of await stack.deps.redis.keys('*')) {
-      const type = await stack.deps.redis.type(key);
-      if (type === 'stream') redisValues.push(JSON.stringify(await stack.deps.redis.xrange(key, '-', '+')));
-      else if (type === 'string') redisValues.push((await stack.deps.redis.get(key)) ?? '');
-    }
-    const logs = (await stack.deps.orm.em.fork().find(LogLine, {})).map((l) => l.message);
-    const dbFile = await fs.readFile(stack.config.database.dbName);
-
-    for (const [where, text] of [
-      ['API responses', responses.join('\n')],
-      ['workflow histories', histories.join('\n')],
-      ['Redis', redisValues.join('\n')],
-      ['SQLite logs', logs.join('\n')],
-    ] as const) {
-      assert.ok(!text.includes(password), `the password leaked into ${where}`);
-    }
-    assert.ok(histories[0]!.includes('leak'), 'the history search is looking at real content');
-    assert.equal(dbFile.indexOf(password), -1, 'the database file holds it only encrypted');
+    const search = await collectLeakSearch(stack, {
+      workflowIds: [bulkUploadWorkflowId('leak'), accountUploadWorkflowId('leak', 'leak')],
+      apiUrls: ['/bulk-uploads/leak', '/bulk-upload/leak/logs/', '/bulk-upload/leak/logs/?account=leak', '/accounts'],
+      responses: [await started.text()],
+    });
+    for (const { where, text } of search.places) assert.ok(!text.includes(password), `the password leaked into ${where}`);
+    assert.ok(search.places.find((p) => p.where === 'workflow histories')!.text.includes('leak'), 'the history search is looking at real content');
+    assert.equal(search.databaseBytes.indexOf(password), -1, 'the database file holds it only encrypted');
   });
 });

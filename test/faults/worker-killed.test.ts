@@ -4,25 +4,13 @@
  * platform holds exactly one post per (account, video).
  */
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { bulkUploadWorkflowId, taskLogsKey } from '../../contracts/names';
 import { demoPosts, startTestStack, type TestStack } from '../fixtures/stack';
 import { waitFor } from '../fixtures/wait';
-
-const ROOT = path.join(__dirname, '..', '..');
-
-function startWorkerProcess(stack: TestStack): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, ...stack.envVars },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  child.stderr?.on('data', () => undefined);
-  return child;
-}
+import { startWorkerProcess } from '../fixtures/worker-process';
 
 describe('fault: worker killed mid-bulk', { timeout: 400_000 }, () => {
   let stack: TestStack;
