@@ -6,6 +6,7 @@ import { FAILURE, NON_RETRYABLE_FAILURES } from '../contracts/failure-types';
 import { SecretsKeyError } from '../database/secrets';
 import { MediaError } from '../media';
 import { PlatformError } from '../platforms/adapter';
+import { PlatformNotConfiguredError, QuotaExhaustedError, RateLimitedError, ReauthorizeError } from '../platforms/official-api/errors';
 import { UnknownPlatformError } from '../platforms/registry';
 import { parseActivityInput, toActivityFailure } from './errors';
 
@@ -45,6 +46,19 @@ describe('toActivityFailure: what a retry cannot fix is non-retryable, with a ty
     assert.equal(asFailure(toActivityFailure(new SecretsKeyError('wrong key'))).type, FAILURE.SecretsKey);
   });
 
+  it('API platforms: a lost authorization is final and says what to do; a spent quota carries when it resets; a 429 waits its Retry-After', () => {
+    const reauth = asFailure(toActivityFailure(new ReauthorizeError('yt-1', 'youtube refused its refresh token: invalid_grant')));
+    assert.deepEqual([reauth.type, reauth.nonRetryable], [FAILURE.Reauthorize, true]);
+    assert.match(reauth.message, /account yt-1 must be connected again .*invalid_grant.*Connect/);
+    const resetsAt = new Date('2026-11-25T08:00:00Z');
+    const quota = asFailure(toActivityFailure(new QuotaExhaustedError('youtube', resetsAt, 'spent')));
+    assert.deepEqual([quota.type, quota.nonRetryable, quota.details], [FAILURE.QuotaExhausted, true, [{ resetsAt: resetsAt.toISOString() }]]);
+    const limited = asFailure(toActivityFailure(new RateLimitedError('youtube', 7_000, '429')));
+    assert.deepEqual([limited.type, limited.nonRetryable, limited.nextRetryDelay], [FAILURE.RateLimited, false, 7_000]);
+    const unconfigured = asFailure(toActivityFailure(new PlatformNotConfiguredError('youtube', 'YOUTUBE_CLIENT_ID and YOUTUBE_CLIENT_SECRET')));
+    assert.deepEqual([unconfigured.type, unconfigured.nonRetryable], [FAILURE.PlatformNotConfigured, true]);
+  });
+
   it('every type it makes non-retryable is one the retry policies stop at', () => {
     for (const type of [
       FAILURE.VideoNotFound,
@@ -54,6 +68,9 @@ describe('toActivityFailure: what a retry cannot fix is non-retryable, with a ty
       FAILURE.BadCredentials,
       FAILURE.UnknownPlatform,
       FAILURE.SecretsKey,
+      FAILURE.Reauthorize,
+      FAILURE.PlatformNotConfigured,
+      FAILURE.QuotaExhausted,
     ]) {
       assert.ok(NON_RETRYABLE_FAILURES.includes(type), type);
     }

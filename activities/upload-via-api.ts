@@ -89,7 +89,17 @@ export function makeUploadViaApi(deps: Pick<ActivityDeps, 'orm' | 'connections' 
         Object.assign(video, { status: 'uploaded', postId: remoteId, filePath, sha256, uploadSession: null, error: null });
         await em.flush();
       }
-      const url = await waitUntilLive(platform, http, remoteId, { filePath, ctx, beat, videoId: input.videoId });
+      let url: string;
+      try {
+        url = await waitUntilLive(platform, http, remoteId, { filePath, ctx, beat, videoId: input.videoId });
+      } catch (err) {
+        if (err instanceof PlatformError && err.kind === 'rejected') {
+          // The platform refused the video for good: a later retry of the account uploads afresh.
+          Object.assign(video, { status: 'failed', error: err.message });
+          await em.flush();
+        }
+        throw err;
+      }
       Object.assign(video, { status: 'published', postUrl: url });
       await em.flush();
       return { postId: remoteId, url, alreadyPublished: false };

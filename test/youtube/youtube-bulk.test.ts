@@ -154,6 +154,54 @@ describe('YouTube bulk upload', { timeout: 600_000 }, () => {
     assert.match(await refused.text(), /accountIds\.1.*yt-c.*must be connected again/);
   });
 
+  it('a connection cut mid-chunk is survived within the attempt, and 5xx answers by retries: one session, one video', async () => {
+    const s = stack();
+    const video = await s.addVideo('yt-cut.mp4', { durationSec: 2, noisy: true });
+    const before = await youtubeState(s.youtube!);
+    // The cut comes first (mid-chunk, after 300 kB of a 256 KiB-chunked upload), then two 503s.
+    await youtubeFaults(s.youtube!, { cutAfterBytes: 300_000, failNext: { count: 2, status: 503 } });
+    const workflowId = await start({ taskId: `yt-cut-${run}`, platform: 'youtube', videos: [{ path: video, caption: 'cut' }], accountIds: ['yt-a'] });
+    const outcome = await result(workflowId);
+    await youtubeFaults(s.youtube!, null);
+    assert.equal(outcome.status, 'completed');
+    const after = await youtubeState(s.youtube!);
+    const sessions = after.sessions.slice(before.sessions.length);
+    assert.equal(sessions.length, 1, 'one session, continued after the cut');
+    assert.equal(after.videos.length, before.videos.length + 1, 'one video');
+    assert.ok(
+      after.requests.slice(before.requests.length).some((r) => r.status === 503),
+      'the 503s were met',
+    );
+  });
+
+  it('a file YouTube fails to process fails that video with its reason, naming the file; no retry makes a second video', async () => {
+    const s = stack();
+    const video = await s.addVideo('yt-codec.mp4', { durationSec: 2 });
+    const before = await youtubeState(s.youtube!);
+    await youtubeFaults(s.youtube!, { failProcessingNext: { failureReason: 'codec' } });
+    const taskId = `yt-codec-${run}`;
+    const outcome = await result(await start({ taskId, platform: 'youtube', videos: [{ path: video, caption: 'codec' }], accountIds: ['yt-b'] }));
+    await youtubeFaults(s.youtube!, null);
+    assert.equal(outcome.status, 'failed');
+    const row = await s.deps.orm.em.fork().findOneOrFail(VideoData, { task: taskId });
+    assert.equal(row.status, 'failed');
+    assert.match(row.error ?? '', /youtube: .*variants.*\.mp4 \(video [\w-]+\) was not published: processing failed: codec/);
+    assert.equal((await youtubeState(s.youtube!)).videos.length, before.videos.length + 1, 'uploaded once, not again');
+  });
+
+  it('a 429 is retried after the Retry-After the server names, and the upload completes', async () => {
+    const s = stack();
+    const video = await s.addVideo('yt-429.mp4', { durationSec: 2 });
+    const before = await youtubeState(s.youtube!);
+    await youtubeFaults(s.youtube!, { rateLimitNext: { count: 1, retryAfterSeconds: 2 } });
+    const outcome = await result(await start({ taskId: `yt-429-${run}`, platform: 'youtube', videos: [{ path: video, caption: 'slow down' }], accountIds: ['yt-b'] }));
+    await youtubeFaults(s.youtube!, null);
+    assert.equal(outcome.status, 'completed');
+    const after = await youtubeState(s.youtube!);
+    assert.ok(after.requests.slice(before.requests.length).some((r) => r.status === 429));
+    assert.equal(after.videos.length, before.videos.length + 1);
+  });
+
   it('no token or client secret is in any history, Redis key, log line or API response, nor in clear in the database', async () => {
     const s = stack();
     const state = await youtubeState(s.youtube!);

@@ -7,12 +7,13 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { taskLogsKey } from '../../contracts/names';
 import { QuotaUsage } from '../../database/entities';
 import { quotaPeriod } from '../../platforms/official-api/quota';
 import type { BulkUploadResult } from '../../workflows/bulk-upload';
 import { useTestStack } from '../fixtures/suite-stack';
 import { waitFor } from '../fixtures/wait';
-import { youtubeState } from '../fixtures/youtube';
+import { youtubeFaults, youtubeState } from '../fixtures/youtube';
 
 const PERIOD_S = 40;
 
@@ -56,5 +57,36 @@ describe('YouTube quota', { timeout: 300_000 }, () => {
       [3200, 3200],
     );
     assert.equal(usage[0]!.period, first.key);
+  });
+
+  it("YouTube's own 403 quotaExceeded is a wait until the period ends too, not a failure", async () => {
+    const s = stack();
+    await s.connectYouTube('q5');
+    const video = await s.addVideo('quota-403.mp4', { durationSec: 2 });
+    await youtubeFaults(s.youtube!, { quotaExceeded: true });
+    await waitFor('a fresh quota period', async () => quotaPeriod(new Date(), PERIOD_S).end.getTime() - Date.now() > PERIOD_S * 1000 - 8_000, PERIOD_S * 1000 + 5_000);
+    const period = quotaPeriod(new Date(), PERIOD_S);
+    const before = await youtubeState(s.youtube!);
+    const taskId = `yt-quota-403-${randomBytes(3).toString('hex')}`;
+    const res = await s.api('POST', '/bulk-uploads', { taskId, platform: 'youtube', videos: [{ path: video, caption: 'refused once' }], accountIds: ['q5'] });
+    assert.equal(res.status, 202, await res.clone().text());
+    const result = (await s.env.client.workflow.getHandle(`bulk-upload-${taskId}`).result()) as BulkUploadResult;
+    assert.equal(result.status, 'completed');
+    const lines = await s.deps.redis.xrange(taskLogsKey(taskId), '-', '+');
+    assert.ok(
+      lines.some(([, f]) => (f[1] ?? '').includes('waiting for quota until')),
+      'it waited',
+    );
+    const refused = (await youtubeState(s.youtube!)).requests.slice(before.requests.length).filter((r) => r.method === 'POST' && r.path.startsWith('/upload/') && r.status === 403);
+    assert.equal(refused.length, 1, 'YouTube refused the first insert');
+    // One upload tried in that period (1,600 units counted), yet it is marked spent, as YouTube said; the upload went in the next one.
+    const usage = await s.deps.orm.em.fork().find(QuotaUsage, { platform: 'youtube', period: { $gte: period.key } }, { orderBy: { period: 'asc' } });
+    assert.deepEqual(
+      usage.map((u) => [u.period, u.used]),
+      [
+        [period.key, 3200],
+        [quotaPeriod(period.end, PERIOD_S).key, 1600],
+      ],
+    );
   });
 });
