@@ -1,6 +1,7 @@
 /** Runs the demo platform alone: `npm run demo-platform`. */
 import { loadConfig } from '../config';
 import { startDemoPlatform } from './server';
+import { closeOnSignals } from '../runtime/signals';
 
 async function main(): Promise<void> {
   const { demoPlatform } = loadConfig();
@@ -12,17 +13,7 @@ async function main(): Promise<void> {
     publicUrl: demoPlatform.port === 0 ? undefined : demoPlatform.url,
   });
   console.log(`demo platform listening on ${running.url} (data in ${demoPlatform.dataDir})`);
-  const stop = (): void => {
-    running.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        console.error('demo platform: failed to close cleanly:', err);
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  closeOnSignals('demo platform', () => running.close());
 }
 
 main().catch((err: unknown) => {

@@ -17,9 +17,10 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { BulkUploadTask } from '../database/entities';
 import { ReauthorizeError } from '../platforms/official-api/errors';
 import { YOUTUBE_SCOPES } from '../platforms/youtube/youtube';
-import { API_TOKEN, startTestStack, type TestStack } from './fixtures/stack';
+import { startTestStack, type TestStack } from './fixtures/stack';
 import { waitFor } from './fixtures/wait';
 import { youtubeFaults } from './fixtures/youtube';
+import { signedInPage as signInAt } from './fixtures/browser';
 
 const SCREENSHOT_DIR = path.resolve(__dirname, '..', 'test-results');
 const CHANNELS = [
@@ -80,14 +81,7 @@ describe('the Accounts page and connecting a YouTube account in Chromium', { tim
     return (await res.json()) as AccountJson;
   }
 
-  /** A new page signed in through the login form, showing `target`. */
-  async function signedInPage(target: string): Promise<Page> {
-    const page = await browser.newPage();
-    await page.goto(`${base}${target}`);
-    await page.fill('input[name=token]', API_TOKEN);
-    await Promise.all([page.waitForURL(`${base}${target}`), page.click('button[type=submit]')]);
-    return page;
-  }
+  const signedInPage = (target: string) => signInAt(browser, base, target);
 
   /**
    * Presses the account's Connect (or Reconnect) button on the open Accounts page, picks the

@@ -15,6 +15,7 @@ import { bulkUploadWorkflowId } from '../contracts/names';
 import { BulkUploadAccount } from '../database/entities';
 import { API_TOKEN, setDemoFaults, startTestStack, type TestStack } from './fixtures/stack';
 import { waitFor } from './fixtures/wait';
+import { signedInPage as signInAt } from './fixtures/browser';
 
 const SCREENSHOT_DIR = path.resolve(__dirname, '..', 'test-results');
 const EVIL = '<script>window.__pwned = true</script><img src=x onerror="window.__pwned = true">';
@@ -40,14 +41,7 @@ describe('dashboard', { timeout: 300_000 }, () => {
     await stack?.close();
   });
 
-  /** A new page signed in through the login form, showing `target`. */
-  async function signedInPage(target: string): Promise<Page> {
-    const page = await browser.newPage();
-    await page.goto(`${base}${target}`);
-    await page.fill('input[name=token]', API_TOKEN);
-    await Promise.all([page.waitForURL(`${base}${target}`), page.click('button[type=submit]')]);
-    return page;
-  }
+  const signedInPage = (target: string) => signInAt(browser, base, target);
 
   /** Marks the page, so a later check can tell that it was never reloaded. */
   const markLoaded = (page: Page) => page.evaluate(() => ((window as unknown as { __loaded: number }).__loaded = 1));

@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { startYouTubeStandIn } from './server';
+import { closeOnSignals } from '../../runtime/signals';
 
 const USAGE =
   'usage: npm run youtube-stand-in -- --client-id <id> --client-secret <secret> [--port 3200] [--host 127.0.0.1] ' +
@@ -56,17 +57,7 @@ async function main(): Promise<void> {
   console.log(`  consent: ${standIn.authUrl}`);
   console.log(`  token:   ${standIn.tokenUrl}`);
   console.log(`  API:     ${standIn.apiRootUrl} (googleapis rootUrl)`);
-  const stop = (): void => {
-    standIn.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        console.error('YouTube stand-in: failed to close cleanly:', err);
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  closeOnSignals('YouTube stand-in', () => standIn.close());
 }
 
 main().catch((err: unknown) => {
