@@ -51,9 +51,11 @@ export function makeUniquifyVideo({ orm, media }: Pick<ActivityDeps, 'orm' | 'me
             },
           });
       const em = orm.em.fork();
+      // A video already on the platform keeps its state: a retry of the account (the same
+      // seed, so the same variant) must find it uploaded or published, not post it again.
       await em.nativeUpdate(
         VideoData,
-        { task: input.taskId, accountId: input.accountId, videoId: input.videoId },
+        { task: input.taskId, accountId: input.accountId, videoId: input.videoId, status: { $nin: ['uploaded', 'published'] } },
         { filePath: result.filePath, sha256: result.sha256, applied: result.applied, status: 'uniquified', error: null },
       );
       return result;

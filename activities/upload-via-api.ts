@@ -2,14 +2,15 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
-import { UploadViaApiInputSchema, type UploadHeartbeat, type UploadViaApiInput, type UploadViaApiResult } from '../contracts/activities';
+import { UploadViaApiInputSchema, type SealedUploadSession, type UploadHeartbeat, type UploadViaApiInput, type UploadViaApiResult } from '../contracts/activities';
 import { FAILURE } from '../contracts/failure-types';
 import { platformKind } from '../contracts/platforms';
-import { Account, BulkUploadAccount, VideoData, type UploadSession } from '../database/entities';
+import { Account, BulkUploadAccount, VideoData } from '../database/entities';
 import { isInside, sha256File } from '../media';
 import { PlatformError } from '../platforms/adapter';
-import type { ApiPlatform, AuthorizedHttp } from '../platforms/official-api/api-platform';
-import { PlatformNotConfiguredError, ProviderQuotaExceededError, QuotaExhaustedError } from '../platforms/official-api/errors';
+import type { ApiPlatform, AuthorizedHttp, UploadSession } from '../platforms/official-api/api-platform';
+import { MissingPermissionError, PlatformNotConfiguredError, ProviderQuotaExceededError, QuotaExhaustedError, ReauthorizeError } from '../platforms/official-api/errors';
+import type { Orm } from '../database/orm';
 import type { ActivityDeps } from './deps';
 import { nonRetryable, parseActivityInput, toActivityFailure } from './errors';
 
@@ -19,27 +20,42 @@ const HEARTBEAT_EVERY_MS = 5_000;
 const PROGRESS_WRITE_EVERY_MS = 1_000;
 /** Processing polls back off from 1 s to this. */
 const MAX_POLL_INTERVAL_MS = 15_000;
-/** A created video the platform does not list this many polls in a row is gone. */
-const MAX_MISSING_POLLS = 5;
+/**
+ * A created video the platform does not list this many polls in a row (some minutes: a new
+ * video can take a while to show) ends the attempt; the retry policy bounds the rest. It is
+ * never taken for a refusal: the video may still exist, and uploading again would double it.
+ */
+const MAX_MISSING_POLLS = 12;
 
 function megabytes(bytes: number): string {
   return (bytes / 1_000_000).toFixed(1);
 }
 
+type Input = ReturnType<typeof UploadViaApiInputSchema.parse>;
+
 /**
  * uploadViaApi: publishes exactly `filePath` (a variant made by uniquifyVideo) through an
  * API platform's upload API, as the account's OAuth connection.
  *
- * Exactly once, across crashes: the upload session is recorded (database and heartbeat)
- * before any byte is sent, and a later attempt asks the server where that session stands and
- * continues from there; the created video's id is recorded the moment the platform returns
- * it, and an attempt that finds one goes straight to waiting for it to go live. Quota is
- * reserved before a session is opened; when none is left the activity fails with
- * `QuotaExhausted` and the time it resets, and the workflow waits on a durable timer. The
- * post counts as published, and its URL is recorded, only once the platform says it is live.
+ * Exactly once, across crashes: the upload session is recorded (database, sealed; and in the
+ * heartbeat) before any byte is sent, and a later attempt asks the server where that session
+ * stands and continues from there; the created video's id is recorded the moment the
+ * platform returns it, and an attempt (or a retry of the account) that finds one goes
+ * straight to waiting for it to go live. Quota is reserved before a session is opened; when
+ * none is left the activity fails with `QuotaExhausted` and the time it resets, and the
+ * workflow waits on a durable timer. The post counts as published, and its URL is recorded,
+ * only once the platform says it is live; only the platform's own verdict marks it failed.
  */
-export function makeUploadViaApi(deps: Pick<ActivityDeps, 'orm' | 'connections' | 'quota' | 'apiPlatform' | 'media'>) {
-  const { orm, media } = deps;
+export function makeUploadViaApi(deps: Pick<ActivityDeps, 'orm' | 'secrets' | 'connections' | 'quota' | 'apiPlatform' | 'media'>) {
+  const { orm, media, secrets } = deps;
+
+  const seal = (s: UploadSession): SealedUploadSession => ({ uriSealed: secrets.encrypt(s.uri), fileSha256: s.fileSha256, bytesTotal: s.bytesTotal, startedAt: s.startedAt });
+  const unseal = (s: SealedUploadSession): UploadSession => ({
+    uri: secrets.decrypt(s.uriSealed, 'an upload session'),
+    fileSha256: s.fileSha256,
+    bytesTotal: s.bytesTotal,
+    startedAt: s.startedAt,
+  });
 
   async function upload(request: UploadViaApiInput, ctx: Context, beat: (h: UploadHeartbeat) => void): Promise<UploadViaApiResult> {
     const input = parseActivityInput('uploadViaApi', UploadViaApiInputSchema, request);
@@ -53,9 +69,10 @@ export function makeUploadViaApi(deps: Pick<ActivityDeps, 'orm' | 'connections' 
     const em = orm.em.fork();
     const video = await em.findOne(VideoData, { task: input.taskId, accountId: input.accountId, videoId: input.videoId });
     if (!video) throw nonRetryable(FAILURE.InvalidInput, `uploadViaApi: video ${input.videoId} of account ${input.accountId} is not registered in task ${input.taskId}`);
-    if (video.status === 'published' && video.postId && video.postUrl && video.filePath === filePath) {
-      return { postId: video.postId, url: video.postUrl, alreadyPublished: true };
-    }
+    // What the platform already has of this file: decided by the recorded id, whatever else
+    // changed the row's status since.
+    const created = video.postId && video.filePath === filePath && (video.status === 'uploaded' || video.status === 'published') ? video.postId : null;
+    if (created && video.status === 'published' && video.postUrl) return { postId: created, url: video.postUrl, alreadyPublished: true };
     const account = await em.findOne(Account, input.accountId);
     if (!account) throw nonRetryable(FAILURE.UnknownAccount, `unknown account: ${input.accountId}`);
     if (account.platform !== input.platform || platformKind(input.platform) !== 'api') {
@@ -77,32 +94,29 @@ export function makeUploadViaApi(deps: Pick<ActivityDeps, 'orm' | 'connections' 
       throw nonRetryable(FAILURE.VideoNotFound, `variant not found: ${filePath}`);
     }
     const http = await deps.connections.authorized(input.accountId);
-
     const key = `${input.taskId}/${input.accountId}/${input.videoId}`;
     try {
-      let remoteId = video.status === 'uploaded' && video.filePath === filePath ? video.postId : null;
+      let remoteId = created;
       if (!remoteId) {
         const sha256 = video.filePath === filePath && video.sha256 ? video.sha256 : await sha256File(filePath);
-        const earlier = (ctx.info.heartbeatDetails as UploadHeartbeat | undefined)?.session ?? video.uploadSession ?? undefined;
-        remoteId = await uploadFile(platform, http, { input, key, filePath, sha256, bytesTotal, session: earlier, video, ctx, beat });
+        // The database's record first: it is written before the heartbeat, and never throttled.
+        const sealed = video.uploadSession ?? (ctx.info.heartbeatDetails as UploadHeartbeat | undefined)?.session;
+        remoteId = await uploadFile(platform, http, { input, key, filePath, sha256, bytesTotal, session: sealed ? unseal(sealed) : undefined, video, em, ctx, beat });
         // Recorded before anything else can fail: a retry from here on never uploads again.
         Object.assign(video, { status: 'uploaded', postId: remoteId, filePath, sha256, uploadSession: null, error: null });
         await em.flush();
       }
-      let url: string;
-      try {
-        url = await waitUntilLive(platform, http, remoteId, { filePath, ctx, beat, videoId: input.videoId });
-      } catch (err) {
-        if (err instanceof PlatformError && err.kind === 'rejected') {
-          // The platform refused the video for good: a later retry of the account uploads afresh.
-          Object.assign(video, { status: 'failed', error: err.message });
-          await em.flush();
-        }
-        throw err;
+      const verdict = await waitUntilLive(platform, http, remoteId, { ctx, beat, videoId: input.videoId });
+      if ('refused' in verdict) {
+        // The platform's own verdict: final. A retry of the account uploads afresh (the refused video stays on the channel as the platform keeps it).
+        const message = `${platform.name}: ${filePath} (video ${remoteId}) was not published: ${verdict.refused}`;
+        Object.assign(video, { status: 'failed', error: message });
+        await em.flush();
+        throw new PlatformError({ platform: platform.name, kind: 'rejected', detail: message.slice(platform.name.length + 2) });
       }
-      Object.assign(video, { status: 'published', postUrl: url });
+      Object.assign(video, { status: 'published', postUrl: verdict.url });
       await em.flush();
-      return { postId: remoteId, url, alreadyPublished: false };
+      return { postId: remoteId, url: verdict.url, alreadyPublished: false };
     } catch (err) {
       // The provider counts what we cannot see (status reads, other tools on the same
       // project): when it says the quota is spent, believe it, and wait for the reset.
@@ -110,6 +124,12 @@ export function makeUploadViaApi(deps: Pick<ActivityDeps, 'orm' | 'connections' 
         const q = platform.quota;
         const { resetsAt } = await deps.quota.exhaust({ platform: platform.name, project: q.project, key, budget: q.budget, periodSeconds: q.periodSeconds });
         throw new QuotaExhaustedError(platform.name, resetsAt, err.detail);
+      }
+      // The person granted less than uploading needs: only connecting again can fix it.
+      if (err instanceof MissingPermissionError) {
+        const reason = `${platform.name} refused for missing permission: ${err.detail}`;
+        await deps.connections.markNeedsReconnect(input.accountId, reason);
+        throw new ReauthorizeError(input.accountId, reason);
       }
       throw err;
     }
@@ -119,7 +139,7 @@ export function makeUploadViaApi(deps: Pick<ActivityDeps, 'orm' | 'connections' 
     platform: ApiPlatform,
     http: AuthorizedHttp,
     a: {
-      input: ReturnType<typeof UploadViaApiInputSchema.parse>;
+      input: Input;
       /** What spends the quota: this task, account and video. */
       key: string;
       filePath: string;
@@ -127,18 +147,20 @@ export function makeUploadViaApi(deps: Pick<ActivityDeps, 'orm' | 'connections' 
       bytesTotal: number;
       session: UploadSession | undefined;
       video: VideoData;
+      /** The unit of work `video` belongs to: its changes are flushed through it, so later ones (the session cleared) are seen. */
+      em: ReturnType<Orm['em']['fork']>;
       ctx: Context;
       beat: (h: UploadHeartbeat) => void;
     },
   ): Promise<string> {
     const { input, ctx, key } = a;
-    let session = a.session;
+    let sealed = a.session ? seal(a.session) : undefined;
     let lastWrite = 0;
     const quota = platform.quota;
     const progress = (bytesConfirmed: number) => {
       const percent = a.bytesTotal ? Math.floor((bytesConfirmed / a.bytesTotal) * 100) : 100;
       const step = `${input.videoId}: uploading ${percent}% (${megabytes(bytesConfirmed)} of ${megabytes(a.bytesTotal)} MB)`;
-      a.beat({ step, bytesConfirmed, bytesTotal: a.bytesTotal, ...(session ? { session } : {}) });
+      a.beat({ step, bytesConfirmed, bytesTotal: a.bytesTotal, ...(sealed ? { session: sealed } : {}) });
       if (Date.now() - lastWrite >= PROGRESS_WRITE_EVERY_MS || bytesConfirmed === a.bytesTotal) {
         lastWrite = Date.now();
         // The dashboard reads the account's current step: it shows the percentage live.
@@ -155,7 +177,7 @@ export function makeUploadViaApi(deps: Pick<ActivityDeps, 'orm' | 'connections' 
       videoId: input.videoId,
       caption: input.caption,
       options: { youtube: input.youtube },
-      session,
+      session: a.session,
       signal: ctx.cancellationSignal,
       async beforeCreate() {
         if (!quota) return;
@@ -168,19 +190,14 @@ export function makeUploadViaApi(deps: Pick<ActivityDeps, 'orm' | 'connections' 
           periodSeconds: quota.periodSeconds,
         });
         if (!decision.granted) {
-          throw new QuotaExhaustedError(
-            platform.name,
-            decision.resetsAt,
-            `the project's quota is spent (${decision.used} of ${quota.budget} units used in ${decision.period}; an upload costs ${quota.uploadCost})`,
-          );
+          const why = `the project's quota is spent (${decision.used} of ${quota.budget} units used in ${decision.period}; an upload costs ${quota.uploadCost})`;
+          throw new QuotaExhaustedError(platform.name, decision.resetsAt, why);
         }
       },
       async saveSession(opened) {
-        session = opened;
-        a.video.uploadSession = opened;
-        a.video.filePath = a.filePath;
-        a.video.sha256 = a.sha256;
-        await orm.em.fork().nativeUpdate(VideoData, { id: a.video.id }, { uploadSession: opened, filePath: a.filePath, sha256: a.sha256 });
+        sealed = seal(opened);
+        Object.assign(a.video, { uploadSession: sealed, filePath: a.filePath, sha256: a.sha256 });
+        await a.em.flush();
         progress(0);
       },
       progress,
@@ -188,23 +205,27 @@ export function makeUploadViaApi(deps: Pick<ActivityDeps, 'orm' | 'connections' 
     return remoteId;
   }
 
+  /** Polls until the platform says the video is live (its URL) or refused it (its reason). */
   async function waitUntilLive(
     platform: ApiPlatform,
     http: AuthorizedHttp,
     remoteId: string,
-    a: { filePath: string; ctx: Context; beat: (h: UploadHeartbeat) => void; videoId: string },
-  ): Promise<string> {
+    a: { ctx: Context; beat: (h: UploadHeartbeat) => void; videoId: string },
+  ): Promise<{ url: string } | { refused: string }> {
     let interval = 1_000;
     let missing = 0;
     for (;;) {
       const state = await platform.status(http, remoteId, a.ctx.cancellationSignal);
-      if (state.state === 'live') return platform.postUrl(remoteId);
-      if (state.state === 'failed') {
-        throw new PlatformError({ platform: platform.name, kind: 'rejected', detail: `${a.filePath} (video ${remoteId}) was not published: ${state.reason}` });
-      }
+      if (state.state === 'live') return { url: platform.postUrl(remoteId) };
+      if (state.state === 'failed') return { refused: state.reason };
       if (state.state === 'missing' && ++missing >= MAX_MISSING_POLLS) {
-        throw new PlatformError({ platform: platform.name, kind: 'rejected', detail: `video ${remoteId} of ${a.filePath} is gone from the channel (deleted?)` });
+        throw new PlatformError({
+          platform: platform.name,
+          kind: 'unexpected',
+          detail: `video ${remoteId} does not show on the channel yet (deleted?); checking again on the next attempt`,
+        });
       }
+      if (state.state !== 'missing') missing = 0;
       a.beat({ step: `${a.videoId}: ${platform.name} is processing video ${remoteId}${state.state === 'processing' ? `: ${state.detail}` : ''}` });
       await sleep(interval, undefined, { signal: a.ctx.cancellationSignal });
       interval = Math.min(interval * 2, MAX_POLL_INTERVAL_MS);

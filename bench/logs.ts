@@ -19,7 +19,7 @@ import { Client, Connection } from '@temporalio/client';
 import { createApp } from '../api/app';
 import { createBulkService } from '../bulks';
 import { accountUploadWorkflowId, bulkUploadWorkflowId } from '../contracts/names';
-import { openCacheClients, platformOptions } from '../runtime';
+import { openCacheClients } from '../runtime';
 import { loadConfig } from '../config';
 import { accountLogsKey, taskLogsKey } from '../contracts/names';
 import { BulkUploadAccount, BulkUploadTask } from '../database/entities';
@@ -27,7 +27,7 @@ import { openDatabase, type Orm } from '../database/orm';
 import { createSecretBox } from '../database/secrets';
 import { createLogStore, type LogEntry, type LogStore } from '../logs/log-store';
 import { createConnectionStore } from '../platforms/official-api/connections';
-import { getApiPlatform } from '../platforms/registry';
+import { getApiPlatform, platformOptions } from '../platforms/registry';
 import { createRedis, waitForRedis, type RedisClient } from '../redis/connection';
 import { benchRedisUrl, intFlags, machineInfo, main, percentile, round, saveResult, timed, type ResultTable } from './lib';
 

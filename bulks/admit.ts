@@ -10,6 +10,7 @@ import { Account, BulkUploadTask, OAuthConnection } from '../database/entities';
 import type { Orm } from '../database/orm';
 import { MediaError, probe, resolveVideoPath } from '../media';
 import { PLATFORM_NAMES, isKnownPlatform, platformKind } from '../contracts/platforms';
+import type { ApiPlatform } from '../platforms/official-api/api-platform';
 import type { FieldIssue } from './errors';
 import { bulkFingerprint } from './fingerprint';
 
@@ -28,8 +29,8 @@ export interface AdmittedBulk {
 export interface AdmitDeps {
   orm: Orm;
   media: Pick<Config['media'], 'root' | 'maxVideoBytes'>;
-  /** Whether each API platform has its OAuth client (YouTube's, for now). */
-  youtube: Pick<Config['youtube'], 'client'>;
+  /** An API platform by name (is its OAuth client configured?). */
+  apiPlatform(name: string): Pick<ApiPlatform, 'oauth' | 'settings'>;
 }
 
 /**
@@ -44,8 +45,9 @@ export async function admitBulk(deps: AdmitDeps, raw: unknown): Promise<Admitted
   const issues: FieldIssue[] = [];
   if (!isKnownPlatform(input.platform)) {
     issues.push({ field: 'platform', message: `unknown platform "${input.platform}"; known: ${PLATFORM_NAMES.join(', ')}` });
-  } else if (input.platform === 'youtube' && !deps.youtube.client && !input.options.dryRun) {
-    issues.push({ field: 'platform', message: 'youtube is not configured on this server: set YOUTUBE_CLIENT_ID and YOUTUBE_CLIENT_SECRET (see the README, "Platforms")' });
+  } else if (platformKind(input.platform) === 'api' && !input.options.dryRun) {
+    const platform = deps.apiPlatform(input.platform);
+    if (!platform.oauth) issues.push({ field: 'platform', message: `${input.platform} is not configured on this server: set ${platform.settings} (see the README, "Platforms")` });
   }
   issues.push(...(await videoIssues(deps.media, input)));
   issues.push(...(await accountIssues(deps.orm, input)));

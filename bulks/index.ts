@@ -14,6 +14,7 @@ import { admitBulk, registeredTask, type AdmittedBulk } from './admit';
 import { BulkConflictError, BulkStateError } from './errors';
 import { bulkFingerprint } from './fingerprint';
 import { listBulks, readBulkStatus, type BulkListFilter } from './status';
+import { getApiPlatform, platformOptions } from '../platforms/registry';
 
 export { BulkConflictError, BulkInputError, BulkStateError, type FieldIssue } from './errors';
 export type { BulkListFilter, BulkStatus, BulkSummary } from './status';
@@ -22,7 +23,7 @@ export type { AdmittedBulk } from './admit';
 export interface BulkServiceDeps {
   temporal: Client;
   orm: Orm;
-  config: Pick<Config, 'temporal' | 'media' | 'youtube'>;
+  config: Pick<Config, 'temporal' | 'media' | 'youtube' | 'demoPlatform'>;
 }
 
 /** A bulk that was started, or found already started with the same input. */
@@ -91,7 +92,7 @@ export function createBulkService(deps: BulkServiceDeps) {
 
   /** Every up-front check of a bulk request (see {@link admitBulk}); throws BulkInputError. */
   function admit(raw: unknown): Promise<AdmittedBulk> {
-    return admitBulk({ orm, media: config.media, youtube: config.youtube }, raw);
+    return admitBulk({ orm, media: config.media, apiPlatform: (name) => getApiPlatform(name, platformOptions(config)) }, raw);
   }
 
   /**

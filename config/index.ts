@@ -200,6 +200,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (Boolean(e.YOUTUBE_CLIENT_ID) !== Boolean(e.YOUTUBE_CLIENT_SECRET)) {
     throw new ConfigError([e.YOUTUBE_CLIENT_ID ? 'YOUTUBE_CLIENT_SECRET: required with YOUTUBE_CLIENT_ID' : 'YOUTUBE_CLIENT_ID: required with YOUTUBE_CLIENT_SECRET']);
   }
+  if (e.YOUTUBE_UPLOAD_COST > e.YOUTUBE_QUOTA_BUDGET) {
+    throw new ConfigError([`YOUTUBE_UPLOAD_COST: ${e.YOUTUBE_UPLOAD_COST} is more than YOUTUBE_QUOTA_BUDGET (${e.YOUTUBE_QUOTA_BUDGET}): no upload could ever fit`]);
+  }
   const publicUrl = (e.PUBLIC_API_URL ?? `http://${e.API_HOST}:${e.API_PORT}`).replace(/\/$/, '');
   const dbName = e.DB_DRIVER === 'sqlite' ? path.resolve(ROOT, e.DB_NAME) : e.DB_NAME;
   return {

@@ -96,13 +96,24 @@ export type UploadViaApiInput = z.input<typeof UploadViaApiInputSchema>;
 /** What uploadViaApi returns: the post, once the platform says it is live. */
 export type UploadViaApiResult = UploadViaBrowserResult;
 
+/**
+ * A resumable upload session as it is stored and heartbeated. Its URI is sealed with the
+ * secret box: a provider may accept a session URI alone as the right to write to it.
+ */
+export interface SealedUploadSession {
+  uriSealed: string;
+  /** SHA-256 of the file the session was opened for: another file never continues it. */
+  fileSha256: string;
+  bytesTotal: number;
+  startedAt: string;
+}
+
 /** What uploadViaApi heartbeats: how far the upload is, and the session to continue after a crash. */
 export interface UploadHeartbeat {
   step: string;
   bytesConfirmed?: number;
   bytesTotal?: number;
-  /** The resumable session for this file (its URI carries no token). */
-  session?: { uri: string; fileSha256: string; bytesTotal: number; startedAt: string };
+  session?: SealedUploadSession;
 }
 
 export const LogLineInputSchema = z.object({ level: LogLevelSchema, message: z.string().max(MAX_LOG_MESSAGE_CHARS) });

@@ -3,7 +3,7 @@
  * kind, is `contracts/platforms.ts`; browser platforms are adapters driven through Chromium,
  * API platforms talk to the provider's upload API.
  */
-import type { YouTubeConfig } from '../config';
+import type { Config, YouTubeConfig } from '../config';
 import { PLATFORM_NAMES, isKnownPlatform, platformKind } from '../contracts/platforms';
 import type { PlatformAdapter } from './adapter';
 import type { ApiPlatform } from './official-api/api-platform';
@@ -16,6 +16,11 @@ export interface PlatformRegistryOptions {
   /** Where the demo platform answers (`config.demoPlatform.url`). */
   demoPlatformUrl: string;
   youtube?: YouTubeConfig;
+}
+
+/** Where each platform lives, from the configuration. */
+export function platformOptions(config: Pick<Config, 'demoPlatform' | 'youtube'>): PlatformRegistryOptions {
+  return { demoPlatformUrl: config.demoPlatform.url, youtube: config.youtube };
 }
 
 const BROWSER: Record<string, (options: PlatformRegistryOptions) => PlatformAdapter> = {

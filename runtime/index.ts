@@ -19,7 +19,7 @@ import { configureFfmpeg } from '../media';
 import { createBrowserPool } from '../platforms/browser-pool';
 import { createConnectionStore, type ConnectionStore } from '../platforms/official-api/connections';
 import { createQuotaLedger } from '../platforms/official-api/quota';
-import { getApiPlatform, getPlatformAdapter, type PlatformRegistryOptions } from '../platforms/registry';
+import { getApiPlatform, getPlatformAdapter, platformOptions } from '../platforms/registry';
 import { createRedis, waitForRedis, type RedisClient } from '../redis/connection';
 
 /** The API cache and the Google and Huntflow clients that read through it. */
@@ -58,11 +58,6 @@ export function openCacheClients(config: Pick<Config, 'cache' | 'google' | 'hunt
   const cache = createCacheService(config, redis);
   const huntflowClient = new HuntflowClient({ ...huntflowOptionsFromConfig(config.huntflow), log: (m) => console.log(`${new Date().toISOString()} ${m}`) });
   return { cache, google: new GoogleAPICache({ cache, google: config.google }), huntflow: new HuntflowAPICache(cache, huntflowClient) };
-}
-
-/** Where each platform lives, from the configuration. */
-export function platformOptions(config: Pick<Config, 'demoPlatform' | 'youtube'>): PlatformRegistryOptions {
-  return { demoPlatformUrl: config.demoPlatform.url, youtube: config.youtube };
 }
 
 /** Points the media layer at ffmpeg, and opens the database (migrating it), Redis, the log store, the secret box and the cache clients. */

@@ -3,7 +3,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { z } from '@hono/zod-openapi';
 import { IdSchema } from '../../contracts/bulk-input';
 import { PLATFORM_NAMES, isKnownPlatform, platformKind } from '../../contracts/platforms';
-import { Account } from '../../database/entities';
+import { Account, CONNECTION_STATUSES } from '../../database/entities';
 import { ConnectError, type ConnectionView } from '../../platforms/official-api/connections';
 import type { ApiDeps } from '../deps';
 import { jsonBodyRoute, protectedRoute } from '../openapi';
@@ -28,6 +28,8 @@ const AccountBody = z
     const kind = platformKind(body.platform);
     if (kind === 'browser' && body.password === undefined) ctx.addIssue({ code: 'custom', path: ['password'], message: `is required for ${body.platform} (a browser platform)` });
     if (kind === 'api') {
+      if (body.proxy !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['proxy'], message: `is not used by ${body.platform} accounts: they upload through the platform's API, not a browser` });
       for (const field of ['password', 'otpCode'] as const) {
         if (body[field] !== undefined)
           ctx.addIssue({ code: 'custom', path: [field], message: `${body.platform} accounts are connected with OAuth (POST /accounts/${body.id}/connect), not given a ${field}` });
@@ -50,7 +52,7 @@ const IdParam = z.object({ id: IdSchema });
 
 const ConnectionSchema = z
   .object({
-    status: z.enum(['connected', 'needs_reconnect']),
+    status: z.enum(CONNECTION_STATUSES),
     externalName: z.string().nullable().openapi({ description: 'who the account acts as on the platform, e.g. the channel' }),
     externalId: z.string().nullable(),
     connectedAt: z.string(),
@@ -219,6 +221,9 @@ export function accountRoutes(deps: ApiDeps) {
       account.username = patch.username;
       // A session belongs to the old login: the next upload signs in again.
       account.sessionEnc = null;
+    }
+    if (platformKind(account.platform) === 'api' && patch.proxy) {
+      return c.json(fieldError('proxy', `is not used by ${account.platform} accounts: they upload through the platform's API, not a browser`), 400);
     }
     if (platformKind(account.platform) === 'api' && (patch.password !== undefined || patch.otpCode)) {
       return c.json(fieldError(patch.password !== undefined ? 'password' : 'otpCode', `${account.platform} accounts are connected with OAuth, not given a password or code`), 400);

@@ -5,7 +5,7 @@ export { LogLine, LogLineSchema } from './log-line';
 export { OAuthConnection, OAuthConnectionSchema, CONNECTION_STATUSES, type ConnectionStatus } from './oauth-connection';
 export { OAuthState, OAuthStateSchema } from './oauth-state';
 export { QuotaSpend, QuotaSpendSchema, QuotaUsage, QuotaUsageSchema } from './quota-usage';
-export { VideoData, VideoDataSchema, type UploadSession } from './video-data';
+export { VideoData, VideoDataSchema } from './video-data';
 
 import { AccountSchema } from './account';
 import { BulkUploadAccountSchema } from './bulk-upload-account';

@@ -1,19 +1,7 @@
+import type { SealedUploadSession } from '../../contracts/activities';
 import type { VideoStatus } from '../../contracts/statuses';
 import { EntitySchema, OptionalProps } from '@mikro-orm/core';
 import type { BulkUploadTask } from './bulk-upload-task';
-
-/**
- * An API upload in flight: the provider's resumable session for exactly this file, kept so
- * an attempt after a crash continues that session instead of opening another.
- */
-export interface UploadSession {
-  /** The session URI the provider returned (it carries no token; requests to it still need one). */
-  uri: string;
-  /** SHA-256 of the file the session was opened for: another file never continues it. */
-  fileSha256: string;
-  bytesTotal: number;
-  startedAt: string;
-}
 
 /**
  * One video for one account within a task: the original path, and `filePath` (column
@@ -34,7 +22,8 @@ export class VideoData {
   /** The platform's id of the post or video, recorded the moment the platform created it (status `uploaded` until it is live). */
   postId?: string | null;
   postUrl?: string | null;
-  uploadSession?: UploadSession | null;
+  /** An API upload in flight: the provider's session for exactly this file, so an attempt after a crash continues it. */
+  uploadSession?: SealedUploadSession | null;
   error?: string | null;
   createdAt: Date = new Date();
   updatedAt: Date = new Date();

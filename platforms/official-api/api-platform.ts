@@ -6,7 +6,6 @@
  * a platform's file reads as its protocol, top to bottom.
  */
 import type { BulkOptions } from '../../contracts/bulk-input';
-import type { UploadSession } from '../../database/entities';
 import type { OAuthClientSettings } from './oauth';
 
 /** Requests with the account's access token: refreshed before it expires, and once more on a 401. */
@@ -17,6 +16,16 @@ export interface AuthorizedHttp {
 
 /** Publishing settings from the bulk's options that a platform reads (e.g. YouTube's privacy status). */
 export type PublishOptions = Pick<BulkOptions, 'youtube'>;
+
+/** A resumable upload session the provider opened for one file. */
+export interface UploadSession {
+  /** Where the file's bytes go; it may act as a credential, so it is stored and heartbeated sealed. */
+  uri: string;
+  /** SHA-256 of the file the session was opened for: another file never continues it. */
+  fileSha256: string;
+  bytesTotal: number;
+  startedAt: string;
+}
 
 /** Everything one upload needs, and the hooks that make it resumable and exactly-once. */
 export interface ApiUploadContext {

@@ -5,7 +5,8 @@
  * never leave this module except in the Authorization header of a request to the provider.
  */
 import { createHash } from 'node:crypto';
-import { Account, OAuthConnection, OAuthState } from '../../database/entities';
+import type { FilterQuery } from '@mikro-orm/core';
+import { Account, OAuthConnection, OAuthState, type ConnectionStatus } from '../../database/entities';
 import type { Orm } from '../../database/orm';
 import type { SecretBox } from '../../database/secrets';
 import { platformKind } from '../../contracts/platforms';
@@ -29,7 +30,7 @@ export class ConnectError extends Error {
 
 /** What the API and the dashboard show of a connection: never a token. */
 export interface ConnectionView {
-  status: 'connected' | 'needs_reconnect';
+  status: ConnectionStatus;
   /** Who the account acts as on the platform, e.g. a channel's title. */
   externalName: string | null;
   externalId: string | null;
@@ -45,6 +46,8 @@ export interface ConnectionStore {
   complete(platform: string, query: { code?: string; state?: string; error?: string }): Promise<{ accountId: string; externalName: string }>;
   /** Requests as the account; throws ReauthorizeError when it is not connected or must reconnect. */
   authorized(accountId: string): Promise<AuthorizedHttp>;
+  /** Marks an account `needs_reconnect` (e.g. its grant lacks a permission uploading needs). */
+  markNeedsReconnect(accountId: string, reason: string): Promise<void>;
   /** The connections of these accounts, by account id. */
   views(accountIds: string[]): Promise<Map<string, ConnectionView>>;
 }
@@ -55,6 +58,10 @@ export interface ConnectionStoreDeps {
   stateTtlSeconds: number;
   /** The API platform of a name (throws for a name that is not one). */
   platform(name: string): ApiPlatform;
+}
+
+function send(url: string, init: Parameters<AuthorizedHttp['fetch']>[1] = {}, bearer: string): Promise<Response> {
+  return fetch(url, { method: init.method ?? 'GET', headers: { ...init.headers, authorization: `Bearer ${bearer}` }, body: init.body, signal: init.signal });
 }
 
 function stateId(state: string): string {
@@ -81,8 +88,7 @@ export function createConnectionStore(deps: ConnectionStoreDeps): ConnectionStor
 
   /** A valid access token for the account, refreshed first when it expires soon (or `force`). */
   async function accessToken(accountId: string, force: boolean): Promise<string> {
-    const em = orm.em.fork();
-    const connection = await em.findOne(OAuthConnection, { accountId });
+    const connection = await orm.em.fork().findOne(OAuthConnection, { accountId });
     if (!connection) throw new ReauthorizeError(accountId, 'it was never connected');
     if (connection.status === 'needs_reconnect') throw new ReauthorizeError(accountId, connection.lastError ?? 'its authorization was revoked');
     if (!force && connection.accessTokenExpiresAt.getTime() - REFRESH_MARGIN_MS > Date.now()) {
@@ -90,50 +96,75 @@ export function createConnectionStore(deps: ConnectionStoreDeps): ConnectionStor
     }
     const running = refreshing.get(accountId);
     if (running) return running;
-    const refresh = (async () => {
-      const platform = deps.platform(connection.platform);
-      if (!connection.refreshTokenEnc) {
-        await markNeedsReconnect(accountId, 'the access token expired and no refresh token was granted');
-        throw new ReauthorizeError(accountId, 'the access token expired and no refresh token was granted');
-      }
-      try {
-        const tokens = await refreshTokens(clientOf(platform), secrets.decrypt(connection.refreshTokenEnc, `the refresh token of account ${accountId}`));
-        seal(connection, tokens);
-        await em.flush();
-        return tokens.accessToken;
-      } catch (err) {
-        // invalid_grant: revoked, expired, or the password changed. Nothing but a person can fix it.
-        if (err instanceof OAuthGrantError && (err.error === 'invalid_grant' || err.error === 'unauthorized_client')) {
-          const reason = `${platform.name} refused its refresh token: ${err.error}${err.description ? `, ${err.description}` : ''}`;
-          await markNeedsReconnect(accountId, reason);
-          throw new ReauthorizeError(accountId, reason);
-        }
-        throw err;
-      }
-    })().finally(() => refreshing.delete(accountId));
+    const refresh = refreshWith(connection).finally(() => refreshing.delete(accountId));
     refreshing.set(accountId, refresh);
     return refresh;
   }
 
-  async function markNeedsReconnect(accountId: string, reason: string): Promise<void> {
-    await orm.em.fork().nativeUpdate(OAuthConnection, { accountId }, { status: 'needs_reconnect', lastError: reason, updatedAt: new Date() });
+  /**
+   * Refreshes with the connection's refresh token as read. Every write is conditional on
+   * that token still being the stored one: a person who reconnected meanwhile (a new grant)
+   * is never overwritten, nor marked `needs_reconnect` for the old grant's refusal.
+   */
+  async function refreshWith(connection: OAuthConnection): Promise<string> {
+    const { accountId } = connection;
+    const platform = deps.platform(connection.platform);
+    const usedEnc = connection.refreshTokenEnc;
+    const sameGrant = { accountId, refreshTokenEnc: usedEnc ?? null };
+    if (!usedEnc) {
+      const reason = 'the access token expired and no refresh token was granted';
+      await markNeedsReconnect(accountId, reason, sameGrant);
+      throw new ReauthorizeError(accountId, reason);
+    }
+    let tokens: TokenSet;
+    try {
+      tokens = await refreshTokens(clientOf(platform), secrets.decrypt(usedEnc, `the refresh token of account ${accountId}`));
+    } catch (err) {
+      if (err instanceof OAuthGrantError && err.error === 'invalid_client') {
+        throw new PlatformNotConfiguredError(platform.name, `${platform.settings} correctly (${platform.name} refused the client: invalid_client)`);
+      }
+      // invalid_grant: revoked, expired, or the password changed. Nothing but a person can fix it.
+      if (err instanceof OAuthGrantError && (err.error === 'invalid_grant' || err.error === 'unauthorized_client')) {
+        const reason = `${platform.name} refused its refresh token: ${err.error}${err.description ? `, ${err.description}` : ''}`;
+        const marked = await markNeedsReconnect(accountId, reason, sameGrant);
+        // Not marked: a new grant arrived while this refresh ran; use it.
+        if (!marked) return accessToken(accountId, false);
+        throw new ReauthorizeError(accountId, reason);
+      }
+      throw err;
+    }
+    seal(connection, tokens);
+    await orm.em.fork().nativeUpdate(OAuthConnection, sameGrant, {
+      accessTokenEnc: connection.accessTokenEnc,
+      refreshTokenEnc: connection.refreshTokenEnc,
+      accessTokenExpiresAt: connection.accessTokenExpiresAt,
+      scope: connection.scope,
+      updatedAt: new Date(),
+    });
+    return tokens.accessToken;
   }
 
-  function httpAs(accountId: string, initialToken?: string): AuthorizedHttp {
-    let token = initialToken;
+  /** Marks the connection (only the grant in `where`, when given); true when a row changed. */
+  async function markNeedsReconnect(accountId: string, reason: string, where: FilterQuery<OAuthConnection> = { accountId }): Promise<boolean> {
+    return (await orm.em.fork().nativeUpdate(OAuthConnection, where, { status: 'needs_reconnect', lastError: reason, updatedAt: new Date() })) > 0;
+  }
+
+  /** Requests with a token that is looked up (and refreshed when due) for each request, and once more after a 401. */
+  function httpAs(accountId: string): AuthorizedHttp {
     return {
       async fetch(url, init = {}) {
-        const send = (bearer: string) =>
-          fetch(url, { method: init.method ?? 'GET', headers: { ...init.headers, authorization: `Bearer ${bearer}` }, body: init.body, signal: init.signal });
-        token ??= await accessToken(accountId, false);
-        const first = await send(token);
+        const first = await send(url, init, await accessToken(accountId, false));
         if (first.status !== 401) return first;
         // An access token can die before its time (revoked, rotated, clock skew): refresh once and send again.
         await first.body?.cancel();
-        token = await accessToken(accountId, true);
-        return send(token);
+        return send(url, init, await accessToken(accountId, true));
       },
     };
+  }
+
+  /** Requests with one fixed token: a grant not stored yet (while connecting). */
+  function httpWith(token: string): AuthorizedHttp {
+    return { fetch: (url, init = {}) => send(url, init, token) };
   }
 
   return {
@@ -179,7 +210,15 @@ export function createConnectionStore(deps: ConnectionStoreDeps): ConnectionStor
         if (err instanceof OAuthGrantError) throw new ConnectError(400, `${err.message}: start again from the Connect button`);
         throw new ConnectError(502, `${platformName}: could not exchange the code: ${(err as Error).message}`);
       }
-      const identity = await platform.identify(httpAs(pending.accountId, tokens.accessToken)).catch((err: unknown) => {
+      const client = clientOf(platform);
+      const missing = client.scopes.filter((scope) => !tokens.scope.split(' ').includes(scope));
+      if (missing.length) {
+        throw new ConnectError(
+          400,
+          `${platformName}: access was granted without ${missing.join(' and ')}; connect again and leave every permission ticked. Account ${pending.accountId} is unchanged`,
+        );
+      }
+      const identity = await platform.identify(httpWith(tokens.accessToken)).catch((err: unknown) => {
         throw new ConnectError(502, `${platformName}: connected, but could not read who the account is: ${(err as Error).message}`);
       });
       const existing = await em.findOne(OAuthConnection, { accountId: pending.accountId });
@@ -194,8 +233,13 @@ export function createConnectionStore(deps: ConnectionStoreDeps): ConnectionStor
     },
 
     async authorized(accountId) {
-      // Fetched now, so an account that must reconnect fails before any work starts.
-      return httpAs(accountId, await accessToken(accountId, false));
+      // Looked up now, so an account that must reconnect fails before any work starts.
+      await accessToken(accountId, false);
+      return httpAs(accountId);
+    },
+
+    async markNeedsReconnect(accountId, reason) {
+      await markNeedsReconnect(accountId, reason);
     },
 
     async views(accountIds) {

@@ -15,6 +15,17 @@ export class ReauthorizeError extends Error {
   }
 }
 
+/** The provider refused a call for a permission the person did not grant (a scope left out at consent). */
+export class MissingPermissionError extends Error {
+  override name = 'MissingPermissionError';
+  constructor(
+    readonly platform: string,
+    readonly detail: string,
+  ) {
+    super(`${platform}: permission missing: ${detail}`);
+  }
+}
+
 /** The platform is not set up on this installation (its OAuth client is missing). */
 export class PlatformNotConfiguredError extends Error {
   override name = 'PlatformNotConfiguredError';

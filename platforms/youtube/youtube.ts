@@ -19,10 +19,9 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { YouTubeConfig } from '../../config';
-import type { UploadSession } from '../../database/entities';
 import { PlatformError } from '../adapter';
-import type { ApiPlatform, ApiUploadContext, AuthorizedHttp, LiveState } from '../official-api/api-platform';
-import { ProviderQuotaExceededError, RateLimitedError } from '../official-api/errors';
+import type { ApiPlatform, ApiUploadContext, AuthorizedHttp, LiveState, UploadSession } from '../official-api/api-platform';
+import { MissingPermissionError, ProviderQuotaExceededError, RateLimitedError } from '../official-api/errors';
 
 const NAME = 'youtube';
 /** Upload and read: nothing else is asked for. */
@@ -34,6 +33,8 @@ const MAX_TITLE_CHARS = 100;
 const MAX_DESCRIPTION_BYTES = 5_000;
 /** Consecutive failed chunk requests (cut connections, 5xx) survived within one attempt before the attempt gives up to Temporal's retry. */
 const MAX_CHUNK_FAILURES = 5;
+/** Google keeps a resumable session for about a week. */
+const SESSION_LIFETIME_MS = 6 * 24 * 3600_000;
 /** When a 429 names no Retry-After. */
 const DEFAULT_RETRY_AFTER_MS = 30_000;
 
@@ -98,6 +99,7 @@ async function failure(res: Response, what: string): Promise<Error> {
   const detail = `${what}: ${e.status}${e.reason ? ` ${e.reason}` : ''}: ${e.message}`;
   if (e.status === 429 || e.reason === 'rateLimitExceeded' || e.reason === 'userRateLimitExceeded') return new RateLimitedError(NAME, retryAfterMs(res), detail);
   if (e.reason === 'quotaExceeded' || e.reason === 'dailyLimitExceeded') return new ProviderQuotaExceededError(NAME, detail);
+  if (e.status === 403 && (e.reason === 'insufficientPermissions' || e.reason === 'ACCESS_TOKEN_SCOPE_INSUFFICIENT')) return new MissingPermissionError(NAME, detail);
   if (e.status >= 500) return new PlatformError({ platform: NAME, kind: 'unavailable', detail });
   // A 401 after the refresh-and-retry, a 404 of something we just made: a glitch the retry policy bounds.
   if (e.status === 401 || e.status === 404) return new PlatformError({ platform: NAME, kind: 'unexpected', detail });
@@ -177,7 +179,16 @@ export function createYouTubePlatform(config: YouTubeConfig): ApiPlatform {
     await res.body?.cancel();
     const location = res.headers.get('location');
     if (!location) throw new PlatformError({ platform: NAME, kind: 'unexpected', detail: 'the upload was accepted without a session URI (no Location header)' });
-    return { uri: new URL(location, config.apiRootUrl).toString(), fileSha256: ctx.sha256, bytesTotal: ctx.bytesTotal, startedAt: new Date().toISOString() };
+    const uri = new URL(location, config.apiRootUrl);
+    // The session gets the account's bearer token: never on another host than the API's.
+    if (uri.origin !== new URL(config.apiRootUrl).origin) {
+      throw new PlatformError({
+        platform: NAME,
+        kind: 'unexpected',
+        detail: `the upload session is on ${uri.origin}, not ${new URL(config.apiRootUrl).origin}; refusing to send the token there`,
+      });
+    }
+    return { uri: uri.toString(), fileSha256: ctx.sha256, bytesTotal: ctx.bytesTotal, startedAt: new Date().toISOString() };
   }
 
   return {
@@ -216,7 +227,16 @@ export function createYouTubePlatform(config: YouTubeConfig): ApiPlatform {
         const where = await whereIs(http, session, signal);
         if (where.kind === 'done') return { remoteId: where.remoteId };
         if (where.kind === 'at') offset = where.offset;
-        // A session that is gone (expired after a week, say) never created a video: open a new one.
+        else if (Date.now() - Date.parse(session.startedAt) < SESSION_LIFETIME_MS) {
+          // A session Google should still hold is gone: it may have finished before we heard. Opening
+          // another could make a second video; a later attempt asks again, and a person decides if it persists.
+          throw new PlatformError({
+            platform: NAME,
+            kind: 'unexpected',
+            detail: `the upload session of ${ctx.filePath} answers 404 though it should live until a week after its start; not opening another`,
+          });
+        }
+        // Expired after its week: it made no video that finished within it, so a new session is safe.
         else session = undefined;
       }
       if (!session) {
@@ -247,26 +267,30 @@ export function createYouTubePlatform(config: YouTubeConfig): ApiPlatform {
           }
           if (res?.status === 308) {
             await res.body?.cancel();
-            offset = confirmedOffset(res);
-            ctx.progress(offset);
-            failures = 0;
-            continue;
-          }
-          if (res?.status === 200 || res?.status === 201) return { remoteId: VideoResource.parse(await res.json()).id };
-          if (res && res.status < 500 && res.status !== 404 && res.status !== 410) throw await failure(res, `uploading ${ctx.filePath}`);
-          if (res) await res.body?.cancel();
+            const confirmed = confirmedOffset(res);
+            // A 308 that confirms nothing new is a failure too, or a server that keeps nothing would be fed forever.
+            if (confirmed > offset) {
+              offset = confirmed;
+              ctx.progress(offset);
+              failures = 0;
+              continue;
+            }
+          } else if (res?.status === 200 || res?.status === 201) return { remoteId: VideoResource.parse(await res.json()).id };
+          // A 400 on a chunk is most often an offset the server no longer agrees with (another attempt wrote meanwhile): ask, below.
+          else if (res && res.status < 500 && res.status !== 400 && res.status !== 404 && res.status !== 410) throw await failure(res, `uploading ${ctx.filePath}`);
+          if (res && res.status !== 308) await res.body?.cancel();
           if (++failures > MAX_CHUNK_FAILURES) {
             throw new PlatformError({
               platform: NAME,
               kind: 'unavailable',
-              detail: `uploading ${ctx.filePath}: ${failures} chunk requests in a row failed (last: ${res ? res.status : 'connection lost'})`,
+              detail: `uploading ${ctx.filePath}: ${failures} chunk requests in a row made no progress (last: ${res ? res.status : 'connection lost'})`,
             });
           }
           await sleep(Math.min(1_000 * 2 ** (failures - 1), 16_000), undefined, { signal });
           const where = await whereIs(http, session, signal);
           if (where.kind === 'done') return { remoteId: where.remoteId };
           if (where.kind === 'gone')
-            throw new PlatformError({ platform: NAME, kind: 'unavailable', detail: `the upload session of ${ctx.filePath} expired; the next attempt opens a new one` });
+            throw new PlatformError({ platform: NAME, kind: 'unavailable', detail: `the upload session of ${ctx.filePath} answers 404 mid-upload; the next attempt asks again` });
           offset = where.offset;
           ctx.progress(offset);
         }
@@ -277,7 +301,11 @@ export function createYouTubePlatform(config: YouTubeConfig): ApiPlatform {
 
     async status(http, remoteId, signal): Promise<LiveState> {
       const res = await http.fetch(api(`youtube/v3/videos?part=status,processingDetails&id=${encodeURIComponent(remoteId)}`), { signal });
-      if (!res.ok) throw await failure(res, `reading the status of video ${remoteId}`);
+      if (!res.ok) {
+        // Only the video's own status is a verdict on it: a refused read is a glitch to retry.
+        const err = await failure(res, `reading the status of video ${remoteId}`);
+        throw err instanceof PlatformError && err.kind === 'rejected' ? new PlatformError({ platform: NAME, kind: 'unexpected', detail: err.message.slice(NAME.length + 2) }) : err;
+      }
       const video = VideoList.parse(await res.json()).items.find((v) => v.id === remoteId);
       if (!video?.status) return { state: 'missing' };
       const { uploadStatus, failureReason, rejectionReason } = video.status;
