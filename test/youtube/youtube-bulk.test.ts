@@ -189,6 +189,41 @@ describe('YouTube bulk upload', { timeout: 600_000 }, () => {
     assert.equal((await youtubeState(s.youtube!)).videos.length, before.videos.length + 1, 'uploaded once, not again');
   });
 
+  it('retrying a failed account uploads only what YouTube does not have: a published video is not posted again', async () => {
+    const s = stack();
+    await s.connectYouTube('yt-retry', 'UC_channel_D');
+    const videos = [await s.addVideo('yt-r1.mp4', { durationSec: 2 }), await s.addVideo('yt-r2.mp4', { durationSec: 2 })];
+    const onChannel = async () => (await youtubeState(s.youtube!)).videos.filter((v) => v.channelId === 'UC_channel_D').length;
+    const before = await onChannel();
+    // The first video to finish uploading fails processing; the other is published.
+    await youtubeFaults(s.youtube!, { failProcessingNext: { failureReason: 'conversion' } });
+    const taskId = `yt-retry-${run}`;
+    const first = await result(await start({ taskId, platform: 'youtube', videos: videos.map((p) => ({ path: p, caption: p })), accountIds: ['yt-retry'] }));
+    await youtubeFaults(s.youtube!, null);
+    assert.equal(first.status, 'failed');
+    assert.equal(await onChannel(), before + 2);
+    const rows = async () => Object.fromEntries((await s.deps.orm.em.fork().find(VideoData, { task: taskId })).map((r) => [r.videoId, [r.status, r.postId]]));
+    const afterFirst = await rows();
+    assert.deepEqual(
+      Object.values(afterFirst)
+        .map(([status]) => status)
+        .sort(),
+      ['failed', 'published'],
+    );
+
+    const retry = await s.api('POST', `/bulk-uploads/${taskId}/retry-failed`);
+    assert.equal(retry.status, 202, await retry.clone().text());
+    const second = await result(((await retry.json()) as { workflowId: string }).workflowId);
+    assert.equal(await onChannel(), before + 3, 'only the refused video was uploaded again');
+    const afterRetry = await rows();
+    const published = Object.keys(afterFirst).find((id) => afterFirst[id]![0] === 'published')!;
+    assert.deepEqual(afterRetry[published], afterFirst[published], 'the published one kept its video');
+    assert.equal(second.status, 'completed');
+    const retried = Object.keys(afterFirst).find((id) => id !== published)!;
+    assert.equal(afterRetry[retried]![0], 'published');
+    assert.notEqual(afterRetry[retried]![1], afterFirst[retried]![1], 'the refused one was uploaded afresh, as a new video');
+  });
+
   it('a 429 is retried after the Retry-After the server names, and the upload completes', async () => {
     const s = stack();
     const video = await s.addVideo('yt-429.mp4', { durationSec: 2 });
@@ -200,6 +235,24 @@ describe('YouTube bulk upload', { timeout: 600_000 }, () => {
     const after = await youtubeState(s.youtube!);
     assert.ok(after.requests.slice(before.requests.length).some((r) => r.status === 429));
     assert.equal(after.videos.length, before.videos.length + 1);
+  });
+
+  it('a grant without the upload permission is refused at connect, naming the missing scope; the account stays unconnected', async () => {
+    const s = stack();
+    assert.equal((await s.api('PUT', '/accounts', { id: 'yt-scope', platform: 'youtube', username: 'scope' })).status, 201);
+    const { consentUrl } = (await (await s.api('POST', '/accounts/yt-scope/connect')).json()) as { consentUrl: string };
+    // The person unticks "upload" on Google's granular consent screen: only readonly is granted.
+    const form = new URLSearchParams(new URL(consentUrl).searchParams);
+    form.set('scope', 'https://www.googleapis.com/auth/youtube.readonly');
+    form.set('channel', 'UC_channel_A');
+    form.set('decision', 'allow');
+    const approved = await fetch(`${s.youtube!.url}/o/oauth2/v2/auth/approve`, { method: 'POST', body: form, redirect: 'manual' });
+    const back = new URL(approved.headers.get('location')!);
+    const done = await s.app.request(`${back.pathname}${back.search}`);
+    assert.equal(done.status, 400);
+    assert.match(await done.text(), /granted without https:\/\/www\.googleapis\.com\/auth\/youtube\.upload/);
+    const account = (await (await s.api('GET', '/accounts/yt-scope')).json()) as { connection: unknown };
+    assert.equal(account.connection, null);
   });
 
   it('no token or client secret is in any history, Redis key, log line or API response, nor in clear in the database', async () => {
