@@ -163,10 +163,12 @@ export function makeUploadViaApi(deps: Pick<ActivityDeps, 'orm' | 'secrets' | 'c
       a.beat({ step, bytesConfirmed, bytesTotal: a.bytesTotal, ...(sealed ? { session: sealed } : {}) });
       if (Date.now() - lastWrite >= PROGRESS_WRITE_EVERY_MS || bytesConfirmed === a.bytesTotal) {
         lastWrite = Date.now();
-        // The dashboard reads the account's current step: it shows the percentage live.
+        // The dashboard reads the account's current step: it shows the percentage live. Only
+        // over this video's upload step: a late write never hides the workflow's next mark.
+        const thisStep = { $or: [{ currentStep: { $like: `%(${input.videoId}): uploading` } }, { currentStep: { $like: `${input.videoId}: uploading %` } }] };
         void orm.em
           .fork()
-          .nativeUpdate(BulkUploadAccount, { task: input.taskId, accountId: input.accountId, status: 'running' }, { currentStep: step })
+          .nativeUpdate(BulkUploadAccount, { task: input.taskId, accountId: input.accountId, status: 'running', ...thisStep }, { currentStep: step })
           .catch(() => undefined);
       }
     };
