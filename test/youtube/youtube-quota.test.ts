@@ -35,13 +35,14 @@ describe('YouTube quota', { timeout: 300_000 }, () => {
     const res = await s.api('POST', '/bulk-uploads', { taskId, platform: 'youtube', videos: [{ path: video, caption: 'quota' }], accountIds, options: { concurrency: 4 } });
     assert.equal(res.status, 202, await res.clone().text());
 
-    // While they wait, their status says until when.
-    await waitFor('two accounts to wait for quota', async () => {
+    // Two publish while the other two wait, and their status says until when.
+    const waiting = async () => {
       const status = (await (await s.api('GET', `/bulk-uploads/${taskId}`)).json()) as { accounts: { currentStep: string | null }[] };
-      return status.accounts.filter((a) => /waiting for quota until \d{4}-\d\d-\d\dT/.test(a.currentStep ?? '')).length === 2;
-    });
+      return status.accounts.filter((a) => /waiting for quota until \d{4}-\d\d-\d\dT/.test(a.currentStep ?? '')).length;
+    };
+    await waitFor('two published and two waiting for quota', async () => (await youtubeState(s.youtube!)).videos.length === 2 && (await waiting()) === 2);
+    assert.ok(Date.now() < first.end.getTime(), 'still within the first period');
     const midway = await youtubeState(s.youtube!);
-    assert.equal(midway.videos.length, 2, 'two published within the first period');
 
     const result = (await s.env.client.workflow.getHandle(`bulk-upload-${taskId}`).result()) as BulkUploadResult;
     assert.equal(result.status, 'completed');
