@@ -19,15 +19,13 @@ import { Client, Connection } from '@temporalio/client';
 import { createApp } from '../api/app';
 import { createBulkService } from '../bulks';
 import { accountUploadWorkflowId, bulkUploadWorkflowId } from '../contracts/names';
-import { openCacheClients } from '../runtime';
+import { openCacheClients, openConnectionStore } from '../runtime';
 import { loadConfig } from '../config';
 import { accountLogsKey, taskLogsKey } from '../contracts/names';
 import { BulkUploadAccount, BulkUploadTask } from '../database/entities';
 import { openDatabase, type Orm } from '../database/orm';
 import { createSecretBox } from '../database/secrets';
 import { createLogStore, type LogEntry, type LogStore } from '../logs/log-store';
-import { createConnectionStore } from '../platforms/official-api/connections';
-import { getApiPlatform, platformOptions } from '../platforms/registry';
 import { createRedis, waitForRedis, type RedisClient } from '../redis/connection';
 import { benchRedisUrl, intFlags, machineInfo, main, percentile, round, saveResult, timed, type ResultTable } from './lib';
 
@@ -223,7 +221,7 @@ main(async () => {
         secrets,
         bulks: createBulkService({ temporal, orm, config }),
         cache: openCacheClients(config, redis),
-        connections: createConnectionStore({ orm, secrets, stateTtlSeconds: config.oauth.stateTtlSeconds, platform: (name) => getApiPlatform(name, platformOptions(config)) }),
+        connections: openConnectionStore(config, orm, secrets),
       });
       const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
       await new Promise<void>((resolve) => server.once('listening', () => resolve()));

@@ -60,6 +60,12 @@ export function openCacheClients(config: Pick<Config, 'cache' | 'google' | 'hunt
   return { cache, google: new GoogleAPICache({ cache, google: config.google }), huntflow: new HuntflowAPICache(cache, huntflowClient) };
 }
 
+/** The OAuth connections of API accounts, over the database and the secret box. */
+export function openConnectionStore(config: Pick<Config, 'oauth' | 'demoPlatform' | 'youtube'>, orm: Orm, secrets: SecretBox): ConnectionStore {
+  const platforms = platformOptions(config);
+  return createConnectionStore({ orm, secrets, stateTtlSeconds: config.oauth.stateTtlSeconds, platform: (name) => getApiPlatform(name, platforms) });
+}
+
 /** Points the media layer at ffmpeg, and opens the database (migrating it), Redis, the log store, the secret box and the cache clients. */
 export async function openServices(config: Config, opts: OpenServicesOptions): Promise<Services> {
   // Once per process: admission probes videos, the worker encodes them.
@@ -80,7 +86,6 @@ export async function openServices(config: Config, opts: OpenServicesOptions): P
       ...(opts.consoleLogs ? {} : { consoleWrite: null }),
     });
     const secrets = loadSecretBox({ key: config.database.secretsKey, keyFile: config.database.secretsKeyFile });
-    const platforms = platformOptions(config);
     return {
       config,
       orm,
@@ -88,7 +93,7 @@ export async function openServices(config: Config, opts: OpenServicesOptions): P
       logStore,
       secrets,
       cacheClients: openCacheClients(config, redis),
-      connections: createConnectionStore({ orm, secrets, stateTtlSeconds: config.oauth.stateTtlSeconds, platform: (name) => getApiPlatform(name, platforms) }),
+      connections: openConnectionStore(config, orm, secrets),
       redisUp,
       close,
     };
@@ -103,13 +108,14 @@ export async function openServices(config: Config, opts: OpenServicesOptions): P
 export function activityDeps(services: Services): ActivityDeps & { close(): Promise<void> } {
   const { config } = services;
   const browserPool = createBrowserPool(config.browser);
+  const platforms = platformOptions(config);
   return {
     orm: services.orm,
     logStore: services.logStore,
     secrets: services.secrets,
     browserPool,
-    platform: (name) => getPlatformAdapter(name, platformOptions(config)),
-    apiPlatform: (name) => getApiPlatform(name, platformOptions(config)),
+    platform: (name) => getPlatformAdapter(name, platforms),
+    apiPlatform: (name) => getApiPlatform(name, platforms),
     connections: services.connections,
     quota: createQuotaLedger(services.orm),
     media: config.media,

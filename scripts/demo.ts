@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
 import { makeSampleVideo } from '../media';
-import { APPROVE_PATH } from '../stand-ins/youtube/consent-page';
+import { approveConsent } from '../stand-ins/youtube/consent';
 import { progressBar } from './bulk';
 
 const config = loadConfig();
@@ -87,18 +87,7 @@ async function addDemoPlatformAccounts(): Promise<string[]> {
 /** Presses Allow on the local YouTube's consent page for its first channel, and follows the redirect back, as a browser would. */
 async function connectOverHttp(id: string): Promise<void> {
   const { consentUrl } = await call<{ consentUrl: string }>('POST', `${api}/accounts/${id}/connect`);
-  const consent = await fetch(consentUrl);
-  const page = await consent.text();
-  if (!consent.ok) throw new Error(`the consent page answered ${consent.status}: ${page.slice(0, 300)}`);
-  const channel = /<option[^>]*value="([^"]+)"/.exec(page)?.[1];
-  if (!channel) throw new Error('the consent page offers no channel');
-  // The consent form posts the request's own parameters back with the person's choice.
-  const form = new URLSearchParams(new URL(consentUrl).searchParams);
-  form.set('channel', channel);
-  form.set('decision', 'allow');
-  const approved = await fetch(new URL(APPROVE_PATH, consentUrl), { method: 'POST', body: form, redirect: 'manual' });
-  const back = approved.headers.get('location');
-  if (approved.status !== 302 || !back) throw new Error(`the consent page refused: ${approved.status} ${await approved.text()}`);
+  const back = await approveConsent(consentUrl);
   const done = await fetch(back, { redirect: 'manual' });
   if (done.status !== 303) throw new Error(`the OAuth callback answered ${done.status}: ${(await done.text()).slice(0, 300)}`);
 }

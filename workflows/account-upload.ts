@@ -40,10 +40,7 @@ function cancelRequested(err: unknown): boolean {
   return isCancellation(err) || CancellationScope.current().consideredCancelled;
 }
 
-/**
- * When a failed API upload says the platform's quota is spent, the time it comes back.
- * A margin of a few seconds lets the provider's own clock pass the reset too.
- */
+/** When a failed API upload says the platform's quota is spent, the time it comes back. */
 function quotaResetsAt(err: unknown): number | undefined {
   const cause = err instanceof ActivityFailure ? err.cause : err;
   if (!(cause instanceof ApplicationFailure) || cause.type !== FAILURE.QuotaExhausted) return undefined;
@@ -51,6 +48,7 @@ function quotaResetsAt(err: unknown): number | undefined {
   const at = details?.resetsAt ? Date.parse(details.resetsAt) : NaN;
   return Number.isFinite(at) ? at : undefined;
 }
+/** Waited past the reset, so the provider's own clock has passed it too. */
 const QUOTA_RESET_MARGIN_MS = 5_000;
 
 function describeFailure(err: unknown): { message: string; type?: string } {

@@ -16,6 +16,7 @@ import { startYouTubeStandIn, type YouTubeStandIn } from '../../stand-ins/youtub
 import { getApiPlatform, platformOptions } from '../registry';
 import { createConnectionStore, type ConnectionStore } from './connections';
 import { ReauthorizeError } from './errors';
+import { approveConsent } from '../../stand-ins/youtube/consent';
 
 const CLIENT = { id: 'connections-test.apps.googleusercontent.com', secret: 'GOCSPX-connections-test' };
 
@@ -58,11 +59,7 @@ describe('connected accounts (local YouTube)', () => {
       await em.flush();
     }
     const { consentUrl } = await store.begin(accountId);
-    const form = new URLSearchParams(new URL(consentUrl).searchParams);
-    form.set('channel', 'UC_demo_channel_0001');
-    form.set('decision', 'allow');
-    const approved = await fetch(`${youtube.url}/o/oauth2/v2/auth/approve`, { method: 'POST', body: form, redirect: 'manual' });
-    const query = new URL(approved.headers.get('location')!).searchParams;
+    const query = (await approveConsent(consentUrl, { channel: 'UC_demo_channel_0001' })).searchParams;
     await store.complete('youtube', { code: query.get('code') ?? undefined, state: query.get('state') ?? undefined });
     return query;
   }

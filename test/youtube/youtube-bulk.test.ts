@@ -16,6 +16,7 @@ import { YOUTUBE_CLIENT } from '../fixtures/stack';
 import { useTestStack } from '../fixtures/suite-stack';
 import { waitFor } from '../fixtures/wait';
 import { youtubeFaults, youtubeState } from '../fixtures/youtube';
+import { approveConsent } from '../../stand-ins/youtube/consent';
 
 async function sha256(file: string): Promise<string> {
   return createHash('sha256')
@@ -242,12 +243,7 @@ describe('YouTube bulk upload', { timeout: 600_000 }, () => {
     assert.equal((await s.api('PUT', '/accounts', { id: 'yt-scope', platform: 'youtube', username: 'scope' })).status, 201);
     const { consentUrl } = (await (await s.api('POST', '/accounts/yt-scope/connect')).json()) as { consentUrl: string };
     // The person unticks "upload" on Google's granular consent screen: only readonly is granted.
-    const form = new URLSearchParams(new URL(consentUrl).searchParams);
-    form.set('scope', 'https://www.googleapis.com/auth/youtube.readonly');
-    form.set('channel', 'UC_channel_A');
-    form.set('decision', 'allow');
-    const approved = await fetch(`${s.youtube!.url}/o/oauth2/v2/auth/approve`, { method: 'POST', body: form, redirect: 'manual' });
-    const back = new URL(approved.headers.get('location')!);
+    const back = await approveConsent(consentUrl, { channel: 'UC_channel_A', scope: 'https://www.googleapis.com/auth/youtube.readonly' });
     const done = await s.app.request(`${back.pathname}${back.search}`);
     assert.equal(done.status, 400);
     assert.match(await done.text(), /granted without https:\/\/www\.googleapis\.com\/auth\/youtube\.upload/);
