@@ -59,7 +59,7 @@ export function toActivityFailure(err: unknown, cancellationSignal?: AbortSignal
   if (err instanceof PlatformNotConfiguredError) return ApplicationFailure.nonRetryable(err.message, FAILURE.PlatformNotConfigured);
   if (err instanceof QuotaExhaustedError) {
     // Not retried by Temporal: the workflow waits for the reset on a durable timer, then asks again.
-    const details: QuotaExhaustedDetails = { resetsAt: err.resetsAt.toISOString() };
+    const details: QuotaExhaustedDetails = { resetsAt: err.resetsAt.toISOString(), ...(err.limit === 'quota' ? {} : { limit: err.limit }) };
     return ApplicationFailure.create({ message: err.message, type: FAILURE.QuotaExhausted, nonRetryable: true, details: [details] });
   }
   if (err instanceof RateLimitedError) return ApplicationFailure.create({ message: err.message, type: FAILURE.RateLimited, nextRetryDelay: err.retryAfterMs });

@@ -6,6 +6,7 @@ import type { RegisterTaskInput } from '../contracts/activities';
 import { FAILURE } from '../contracts/failure-types';
 import { BulkUploadAccount, BulkUploadTask, VideoData } from '../database/entities';
 import { openActivityTestDb, runActivity, type ActivityTestDb } from '../test/fixtures/activity-env';
+import { getPlatformAdapter, platformOptions } from '../platforms/registry';
 import { makeRegisterTask } from './register-task';
 
 const failureOf = (type: string, field?: RegExp) => (err: unknown) =>
@@ -17,7 +18,8 @@ describe('registerTask', () => {
 
   before(async () => {
     db = await openActivityTestDb();
-    registerTask = makeRegisterTask({ orm: db.orm, media: db.media });
+    const platforms = platformOptions(db.config);
+    registerTask = makeRegisterTask({ orm: db.orm, media: db.media, platform: (name) => getPlatformAdapter(name, platforms) });
     for (const id of ['a', 'b', 'c']) await db.addAccount({ id });
     await db.addAccount({ id: 'other-site', platform: 'elsewhere' });
     await db.addMediaFile('one.mp4');

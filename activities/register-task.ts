@@ -3,7 +3,7 @@ import { FAILURE } from '../contracts/failure-types';
 import { Account, BulkUploadAccount, BulkUploadTask, VideoData } from '../database/entities';
 import { resolveVideoPath } from '../media';
 import { accountUploadWorkflowId } from '../contracts/names';
-import { PLATFORM_NAMES, isKnownPlatform } from '../platforms/registry';
+import { platformKind } from '../contracts/platforms';
 import type { ActivityDeps } from './deps';
 import { nonRetryable, parseActivityInput, toActivityFailure } from './errors';
 
@@ -23,13 +23,12 @@ function chunks<T>(items: T[]): T[][] {
  * already registered with another input's fingerprint is refused (a retry of a bulk's failed
  * accounts carries the bulk's own fingerprint).
  */
-export function makeRegisterTask({ orm, media }: Pick<ActivityDeps, 'orm' | 'media'>) {
+export function makeRegisterTask({ orm, media, platform }: Pick<ActivityDeps, 'orm' | 'media' | 'platform'>) {
   return async function registerTask(request: RegisterTaskInput): Promise<RegisterTaskResult> {
     const input = parseActivityInput('registerTask', RegisterTaskInputSchema, request);
-    if (!isKnownPlatform(input.platform)) {
-      throw nonRetryable(FAILURE.UnknownPlatform, `unknown platform "${input.platform}"; known: ${PLATFORM_NAMES.join(', ')}`);
-    }
     try {
+      // A browser platform exists when this worker loaded its site file; the adapter lookup says so, or throws UnknownPlatformError.
+      if (platformKind(input.platform) === 'browser') platform(input.platform);
       for (const video of input.videos) await resolveVideoPath(media.root, video.path, media.maxVideoBytes);
     } catch (err) {
       throw toActivityFailure(err);

@@ -6,10 +6,17 @@ import { UploadViaApiInputSchema, type SealedUploadSession, type UploadHeartbeat
 import { FAILURE } from '../contracts/failure-types';
 import { platformKind } from '../contracts/platforms';
 import { Account, BulkUploadAccount, VideoData } from '../database/entities';
-import { isInside, sha256File } from '../media';
+import { isInside, probe, sha256File } from '../media';
 import { PlatformError } from '../platforms/adapter';
-import type { ApiPlatform, AuthorizedHttp, UploadSession } from '../platforms/official-api/api-platform';
-import { MissingPermissionError, PlatformNotConfiguredError, ProviderQuotaExceededError, QuotaExhaustedError, ReauthorizeError } from '../platforms/official-api/errors';
+import type { ApiPlatform, AuthorizedHttp, ConnectedIdentity, UploadSession } from '../platforms/official-api/api-platform';
+import {
+  GrantRevokedError,
+  MissingPermissionError,
+  PlatformNotConfiguredError,
+  ProviderQuotaExceededError,
+  QuotaExhaustedError,
+  ReauthorizeError,
+} from '../platforms/official-api/errors';
 import type { Orm } from '../database/orm';
 import type { ActivityDeps } from './deps';
 import { nonRetryable, parseActivityInput, toActivityFailure } from './errors';
@@ -49,12 +56,21 @@ type Input = ReturnType<typeof UploadViaApiInputSchema.parse>;
 export function makeUploadViaApi(deps: Pick<ActivityDeps, 'orm' | 'secrets' | 'connections' | 'quota' | 'apiPlatform' | 'media'>) {
   const { orm, media, secrets } = deps;
 
-  const seal = (s: UploadSession): SealedUploadSession => ({ uriSealed: secrets.encrypt(s.uri), fileSha256: s.fileSha256, bytesTotal: s.bytesTotal, startedAt: s.startedAt });
+  const seal = (s: UploadSession): SealedUploadSession => ({
+    uriSealed: secrets.encrypt(s.uri),
+    fileSha256: s.fileSha256,
+    bytesTotal: s.bytesTotal,
+    startedAt: s.startedAt,
+    ...(s.remoteId ? { remoteId: s.remoteId } : {}),
+    ...(s.chunkBytes ? { chunkBytes: s.chunkBytes } : {}),
+  });
   const unseal = (s: SealedUploadSession): UploadSession => ({
     uri: secrets.decrypt(s.uriSealed, 'an upload session'),
     fileSha256: s.fileSha256,
     bytesTotal: s.bytesTotal,
     startedAt: s.startedAt,
+    ...(s.remoteId ? { remoteId: s.remoteId } : {}),
+    ...(s.chunkBytes ? { chunkBytes: s.chunkBytes } : {}),
   });
 
   async function upload(request: UploadViaApiInput, ctx: Context, beat: (h: UploadHeartbeat) => void): Promise<UploadViaApiResult> {
@@ -94,6 +110,7 @@ export function makeUploadViaApi(deps: Pick<ActivityDeps, 'orm' | 'secrets' | 'c
       throw nonRetryable(FAILURE.VideoNotFound, `variant not found: ${filePath}`);
     }
     const http = await deps.connections.authorized(input.accountId);
+    const owner = await deps.connections.identity(input.accountId);
     const key = `${input.taskId}/${input.accountId}/${input.videoId}`;
     try {
       let remoteId = created;
@@ -101,12 +118,26 @@ export function makeUploadViaApi(deps: Pick<ActivityDeps, 'orm' | 'secrets' | 'c
         const sha256 = video.filePath === filePath && video.sha256 ? video.sha256 : await sha256File(filePath);
         // The database's record first: it is written before the heartbeat, and never throttled.
         const sealed = video.uploadSession ?? (ctx.info.heartbeatDetails as UploadHeartbeat | undefined)?.session;
-        remoteId = await uploadFile(platform, http, { input, key, filePath, sha256, bytesTotal, session: sealed ? unseal(sealed) : undefined, video, em, ctx, beat });
+        const { durationSec } = await probe(filePath);
+        remoteId = await uploadFile(platform, http, {
+          input,
+          key,
+          filePath,
+          sha256,
+          bytesTotal,
+          durationSec,
+          owner,
+          session: sealed ? unseal(sealed) : undefined,
+          video,
+          em,
+          ctx,
+          beat,
+        });
         // Recorded before anything else can fail: a retry from here on never uploads again.
         Object.assign(video, { status: 'uploaded', postId: remoteId, filePath, sha256, uploadSession: null, error: null });
         await em.flush();
       }
-      const verdict = await waitUntilLive(platform, http, remoteId, { ctx, beat, videoId: input.videoId });
+      const verdict = await waitUntilLive(platform, http, remoteId, { ctx, beat, videoId: input.videoId, owner });
       if ('refused' in verdict) {
         // The platform's own verdict: final. A retry of the account uploads afresh (the refused video stays on the channel as the platform keeps it).
         const message = `${platform.name}: ${filePath} (video ${remoteId}) was not published: ${verdict.refused}`;
@@ -126,10 +157,16 @@ export function makeUploadViaApi(deps: Pick<ActivityDeps, 'orm' | 'secrets' | 'c
         throw new QuotaExhaustedError(platform.name, resetsAt, err.detail);
       }
       // The person granted less than uploading needs: only connecting again can fix it.
-      if (err instanceof MissingPermissionError) {
-        const reason = `${platform.name} refused for missing permission: ${err.detail}`;
+      if (err instanceof MissingPermissionError || err instanceof GrantRevokedError) {
+        const reason = err instanceof GrantRevokedError ? `${platform.name} refused the token: ${err.detail}` : `${platform.name} refused for missing permission: ${err.detail}`;
         await deps.connections.markNeedsReconnect(input.accountId, reason);
         throw new ReauthorizeError(input.accountId, reason);
+      }
+      // A refusal no retry can change (a privacy level the account may not use, a video too
+      // long): the video's own record says why, as for a refusal after processing.
+      if (err instanceof PlatformError && !err.retryable && video.status !== 'uploaded' && video.status !== 'failed') {
+        Object.assign(video, { status: 'failed', error: err.message });
+        await em.flush();
       }
       throw err;
     }
@@ -145,6 +182,8 @@ export function makeUploadViaApi(deps: Pick<ActivityDeps, 'orm' | 'secrets' | 'c
       filePath: string;
       sha256: string;
       bytesTotal: number;
+      durationSec: number;
+      owner: ConnectedIdentity;
       session: UploadSession | undefined;
       video: VideoData;
       /** The unit of work `video` belongs to: its changes are flushed through it, so later ones (the session cleared) are seen. */
@@ -178,22 +217,26 @@ export function makeUploadViaApi(deps: Pick<ActivityDeps, 'orm' | 'secrets' | 'c
       sha256: a.sha256,
       videoId: input.videoId,
       caption: input.caption,
-      options: { youtube: input.youtube },
+      options: { youtube: input.youtube, tiktok: input.tiktok, instagram: input.instagram },
+      owner: a.owner,
+      durationSec: a.durationSec,
       session: a.session,
       signal: ctx.cancellationSignal,
       async beforeCreate() {
         if (!quota) return;
+        const perAccount = quota.per === 'account';
         const decision = await deps.quota.reserve({
           platform: platform.name,
-          project: quota.project,
+          project: perAccount ? `${quota.project}:${input.accountId}` : quota.project,
           key,
           cost: quota.uploadCost,
           budget: quota.budget,
           periodSeconds: quota.periodSeconds,
         });
         if (!decision.granted) {
-          const why = `the project's quota is spent (${decision.used} of ${quota.budget} units used in ${decision.period}; an upload costs ${quota.uploadCost})`;
-          throw new QuotaExhaustedError(platform.name, decision.resetsAt, why);
+          const whose = perAccount ? `account ${input.accountId}'s` : "the project's";
+          const why = `${whose} ${quota.label ?? 'quota'} is spent (${decision.used} of ${quota.budget} used in ${decision.period}; an upload takes ${quota.uploadCost})`;
+          throw new QuotaExhaustedError(platform.name, decision.resetsAt, why, quota.label);
         }
       },
       async saveSession(opened) {
@@ -212,13 +255,19 @@ export function makeUploadViaApi(deps: Pick<ActivityDeps, 'orm' | 'secrets' | 'c
     platform: ApiPlatform,
     http: AuthorizedHttp,
     remoteId: string,
-    a: { ctx: Context; beat: (h: UploadHeartbeat) => void; videoId: string },
+    a: { ctx: Context; beat: (h: UploadHeartbeat) => void; videoId: string; owner: ConnectedIdentity },
   ): Promise<{ url: string } | { refused: string }> {
     let interval = 1_000;
     let missing = 0;
+    const signal = a.ctx.cancellationSignal;
     for (;;) {
-      const state = await platform.status(http, remoteId, a.ctx.cancellationSignal);
-      if (state.state === 'live') return { url: platform.postUrl(remoteId) };
+      const state = await platform.status(http, remoteId, { owner: a.owner, signal });
+      if (state.state === 'live') return { url: state.url ?? platform.postUrl(remoteId, a.owner) };
+      if (state.state === 'ready') {
+        if (!platform.publish) return { url: platform.postUrl(remoteId, a.owner) };
+        a.beat({ step: `${a.videoId}: publishing ${platform.name} upload ${remoteId}` });
+        return platform.publish(http, remoteId, { owner: a.owner, signal });
+      }
       if (state.state === 'failed') return { refused: state.reason };
       if (state.state === 'missing' && ++missing >= MAX_MISSING_POLLS) {
         throw new PlatformError({

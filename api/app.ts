@@ -17,6 +17,7 @@ import { dashboardRoutes } from './routes/dashboard';
 import { docsRoutes } from './routes/docs';
 import { logRoutes } from './routes/logs';
 import { oauthRoutes } from './routes/oauth';
+import { platformRoutes } from './routes/platforms';
 import { sessionRoutes } from './routes/session';
 import { createRouter } from './validation';
 import { DASHBOARD_SCRIPT } from './views/dashboard-script';
@@ -63,6 +64,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono {
   app.route('/', bulkUploadRoutes(deps));
   app.route('/', logRoutes(deps));
   app.route('/', accountRoutes(deps));
+  app.route('/', platformRoutes(deps));
   app.route('/', cacheRoutes(deps.cache));
   app.route('/', dashboardRoutes(deps));
 

@@ -18,7 +18,7 @@ import { startDemoPlatform } from '../demo-platform/server';
 import { configureFfmpeg, makeSampleVideo, sha256File } from '../media';
 import type { PlatformAdapter, PlatformCredentials } from '../platforms/adapter';
 import { createBrowserPool, type BrowserPool, type StorageState } from '../platforms/browser-pool';
-import { getPlatformAdapter } from '../platforms/registry';
+import { createDemoAdapter } from '../platforms/demo/adapter';
 import { intFlags, machineInfo, main, round, run, saveResult, timed, type ResultTable } from './lib';
 
 interface Account extends PlatformCredentials {
@@ -100,7 +100,7 @@ main(async () => {
   const demo = await startDemoPlatform({ dataDir: path.join(dir, 'demo-platform'), port: 0 });
   const pools: BrowserPool[] = [];
   try {
-    const adapter = getPlatformAdapter('demo', { demoPlatformUrl: demo.url });
+    const adapter = createDemoAdapter({ baseUrl: demo.url });
     const accounts: Account[] = [];
     for (let i = 0; i < accountCount; i++) {
       const account = { username: `bench-${i}`, password: `bench-pw-${i}` };

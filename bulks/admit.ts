@@ -9,7 +9,7 @@ import { BulkInputError, parseBulkUploadInput, type BulkUploadInput } from '../c
 import { Account, BulkUploadTask, OAuthConnection } from '../database/entities';
 import type { Orm } from '../database/orm';
 import { MediaError, probe, resolveVideoPath } from '../media';
-import { PLATFORM_NAMES, isKnownPlatform, platformKind } from '../contracts/platforms';
+import { isKnownPlatform, knownPlatformNames, platformKind, type BrowserPlatformNames } from '../contracts/platforms';
 import type { ApiPlatform } from '../platforms/official-api/api-platform';
 import type { FieldIssue } from './errors';
 import { bulkFingerprint } from './fingerprint';
@@ -29,6 +29,8 @@ export interface AdmittedBulk {
 export interface AdmitDeps {
   orm: Orm;
   media: Pick<Config['media'], 'root' | 'maxVideoBytes'>;
+  /** The browser platforms this process loaded (the site files in PLATFORMS_DIR). */
+  browserPlatforms: BrowserPlatformNames;
   /** An API platform by name (is its OAuth client configured?). */
   apiPlatform(name: string): Pick<ApiPlatform, 'oauth' | 'settings'>;
 }
@@ -43,8 +45,11 @@ export interface AdmitDeps {
 export async function admitBulk(deps: AdmitDeps, raw: unknown): Promise<AdmittedBulk> {
   const input = parseBulkUploadInput(raw);
   const issues: FieldIssue[] = [];
-  if (!isKnownPlatform(input.platform)) {
-    issues.push({ field: 'platform', message: `unknown platform "${input.platform}"; known: ${PLATFORM_NAMES.join(', ')}` });
+  if (!isKnownPlatform(input.platform, deps.browserPlatforms)) {
+    issues.push({
+      field: 'platform',
+      message: `unknown platform "${input.platform}"; known: ${knownPlatformNames(deps.browserPlatforms).join(', ')} (a browser platform needs a site file in PLATFORMS_DIR)`,
+    });
   } else if (platformKind(input.platform) === 'api' && !input.options.dryRun) {
     const platform = deps.apiPlatform(input.platform);
     if (!platform.oauth) issues.push({ field: 'platform', message: `${input.platform} is not configured on this server: set ${platform.settings} (see the README, "Platforms")` });

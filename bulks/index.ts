@@ -23,7 +23,7 @@ export type { AdmittedBulk } from './admit';
 export interface BulkServiceDeps {
   temporal: Client;
   orm: Orm;
-  config: Pick<Config, 'temporal' | 'media' | 'youtube' | 'demoPlatform'>;
+  config: Pick<Config, 'temporal' | 'media' | 'youtube' | 'tiktok' | 'instagram' | 'demoPlatform' | 'platforms'>;
 }
 
 /** A bulk that was started, or found already started with the same input. */
@@ -44,6 +44,8 @@ interface BulkMemo {
 /** The bulk use cases over one Temporal client and database. */
 export function createBulkService(deps: BulkServiceDeps) {
   const { temporal: client, orm, config } = deps;
+  // Read once: the site files are the platforms this process started with.
+  const platforms = platformOptions(config);
 
   /**
    * Is this task id free for this bulk? `existing` for the same input (idempotent), a
@@ -92,7 +94,7 @@ export function createBulkService(deps: BulkServiceDeps) {
 
   /** Every up-front check of a bulk request (see {@link admitBulk}); throws BulkInputError. */
   function admit(raw: unknown): Promise<AdmittedBulk> {
-    return admitBulk({ orm, media: config.media, apiPlatform: (name) => getApiPlatform(name, platformOptions(config)) }, raw);
+    return admitBulk({ orm, media: config.media, browserPlatforms: platforms.sites, apiPlatform: (name) => getApiPlatform(name, platforms) }, raw);
   }
 
   /**

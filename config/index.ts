@@ -72,6 +72,10 @@ const EnvSchema = z.object({
   DEMO_PLATFORM_DATA_DIR: dir('var/demo-platform'),
   /** Serve the demo platform from the API process (the embedded default upload target). */
   DEMO_PLATFORM_EMBEDDED: bool.default(true),
+  /** Browser platforms: one site file per platform, `<name>.json|.yaml|.yml` (README, "Site files"). `<NAME>_PLATFORM_URL` overrides a site's baseUrl. */
+  PLATFORMS_DIR: dir('platforms/sites'),
+  /** Where the platform doctor (`npm run platform -- check`) keeps the screenshot and HTML of a page that broke. */
+  DOCTOR_DIR: dir('var/doctor'),
 
   /** Prefix of every API-cache key in Redis (`<prefix>:<service>:<user>:<hash>`). */
   CACHE_KEY_PREFIX: z
@@ -112,6 +116,33 @@ const EnvSchema = z.object({
   YOUTUBE_QUOTA_PERIOD_SECONDS: positiveInt.optional(),
   /** Bytes per resumable-upload request: a multiple of 256 KiB, as the protocol requires. */
   YOUTUBE_CHUNK_BYTES: positiveInt.default(8 * 1024 * 1024).refine((n) => n % (256 * 1024) === 0, 'must be a multiple of 262144 (256 KiB)'),
+  /** The TikTok app (Login Kit + Content Posting API); TikTok accounts cannot connect without it. */
+  TIKTOK_CLIENT_KEY: z.string().optional(),
+  TIKTOK_CLIENT_SECRET: z.string().optional(),
+  /** Where consent, tokens and the Content Posting API live; a local stand-in in tests and the demo. */
+  TIKTOK_AUTH_URL: z.url().default('https://www.tiktok.com/v2/auth/authorize/'),
+  TIKTOK_TOKEN_URL: z.url().default('https://open.tiktokapis.com/v2/oauth/token/'),
+  TIKTOK_API_ROOT_URL: z.url().default('https://open.tiktokapis.com/'),
+  /** Bytes per chunk: 5-64 MiB, as TikTok's media transfer guide requires (a file under 5 MiB goes whole). */
+  TIKTOK_CHUNK_BYTES: positiveInt.default(8 * 1024 * 1024).refine((n) => n >= 5 * 1024 * 1024 && n <= 64 * 1024 * 1024, 'must be between 5242880 (5 MiB) and 67108864 (64 MiB)'),
+  /** Video inits per account per window, and the window in seconds (TikTok documents 6 per minute per user token). */
+  TIKTOK_INITS_PER_WINDOW: positiveInt.default(6),
+  TIKTOK_INIT_WINDOW_SECONDS: positiveInt.default(60),
+
+  /** The Meta app (Facebook Login for Business) for Instagram; Instagram accounts cannot connect without it. */
+  INSTAGRAM_APP_ID: z.string().optional(),
+  INSTAGRAM_APP_SECRET: z.string().optional(),
+  /** Where the login dialog, the Graph API (with its oauth/access_token) and the resumable upload host live. */
+  INSTAGRAM_AUTH_URL: z.url().default('https://www.facebook.com/v21.0/dialog/oauth'),
+  INSTAGRAM_GRAPH_ROOT_URL: z.url().default('https://graph.facebook.com/'),
+  INSTAGRAM_UPLOAD_ROOT_URL: z.url().default('https://rupload.facebook.com/'),
+  INSTAGRAM_GRAPH_VERSION: z
+    .string()
+    .regex(/^v\d+\.\d+$/, 'must be a Graph API version like v21.0')
+    .default('v21.0'),
+  /** When an account is at its posts-per-24-hours limit, how long to wait before asking again. */
+  INSTAGRAM_LIMIT_RECHECK_SECONDS: positiveInt.default(3600),
+
   /** How long a consent page may stay open before its `state` is refused. */
   OAUTH_STATE_TTL_SECONDS: positiveInt.default(600),
 
@@ -134,6 +165,8 @@ export interface Config {
   browser: { executablePath: string; headless: boolean; concurrency: number };
   api: { host: string; port: number; token: string; publicUrl: string; sessionSecret?: string; sessionTtlSeconds: number; logPollMs: number };
   demoPlatform: { host: string; port: number; url: string; dataDir: string; embedded: boolean };
+  /** Browser platforms as site files; `siteUrls` are the `<NAME>_PLATFORM_URL` overrides by platform name. */
+  platforms: { dir: string; doctorDir: string; siteUrls: Record<string, string> };
   cache: {
     keyPrefix: string;
     /** TTL in seconds per cached service (see `cache/services.ts`). */
@@ -156,7 +189,37 @@ export interface Config {
   };
   huntflow: { baseUrl: string; accessToken?: string; refreshToken?: string; maxRetries: number; maxRetryAfterSeconds: number };
   youtube: YouTubeConfig;
+  tiktok: TikTokConfig;
+  instagram: InstagramConfig;
   oauth: { stateTtlSeconds: number };
+}
+
+/** TikTok through its Content Posting API (see platforms/tiktok/). */
+export interface TikTokConfig {
+  /** The app's client key and secret; absent until the operator registers an app. */
+  client?: { key: string; secret: string };
+  authUrl: string;
+  tokenUrl: string;
+  /** Ends with `/`: the API is under `v2/`. */
+  apiRootUrl: string;
+  /** `<PUBLIC_API_URL>/oauth/callback/tiktok` */
+  redirectUri: string;
+  chunkBytes: number;
+  initLimit: { perWindow: number; windowSeconds: number };
+}
+
+/** Instagram Reels through Meta's Graph API (see platforms/instagram/). */
+export interface InstagramConfig {
+  app?: { id: string; secret: string };
+  authUrl: string;
+  /** Ends with `/`; the API is under `<version>/`. */
+  graphRootUrl: string;
+  /** Ends with `/`: resumable uploads go to `ig-api-upload/<version>/<container>` here. */
+  uploadRootUrl: string;
+  version: string;
+  /** `<PUBLIC_API_URL>/oauth/callback/instagram` */
+  redirectUri: string;
+  limitRecheckSeconds: number;
 }
 
 /** YouTube through its Data API (see platforms/youtube/). */
@@ -181,6 +244,10 @@ export class ConfigError extends Error {
   }
 }
 
+function withSlash(url: string): string {
+  return url.endsWith('/') ? url : `${url}/`;
+}
+
 /** Reads and validates the configuration (from `process.env` unless another source is given). */
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
@@ -200,8 +267,23 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (Boolean(e.YOUTUBE_CLIENT_ID) !== Boolean(e.YOUTUBE_CLIENT_SECRET)) {
     throw new ConfigError([e.YOUTUBE_CLIENT_ID ? 'YOUTUBE_CLIENT_SECRET: required with YOUTUBE_CLIENT_ID' : 'YOUTUBE_CLIENT_ID: required with YOUTUBE_CLIENT_SECRET']);
   }
+  for (const [a, b] of [
+    ['TIKTOK_CLIENT_KEY', 'TIKTOK_CLIENT_SECRET'],
+    ['INSTAGRAM_APP_ID', 'INSTAGRAM_APP_SECRET'],
+  ] as const) {
+    if (Boolean(e[a]) !== Boolean(e[b])) throw new ConfigError([e[a] ? `${b}: required with ${a}` : `${a}: required with ${b}`]);
+  }
   if (e.YOUTUBE_UPLOAD_COST > e.YOUTUBE_QUOTA_BUDGET) {
     throw new ConfigError([`YOUTUBE_UPLOAD_COST: ${e.YOUTUBE_UPLOAD_COST} is more than YOUTUBE_QUOTA_BUDGET (${e.YOUTUBE_QUOTA_BUDGET}): no upload could ever fit`]);
+  }
+  // `ACME_SHOP_PLATFORM_URL` is the base URL of site `acme-shop`: names cannot be spelled
+  // as variables, so every such variable is read, and the site loader picks its own.
+  const siteUrls: Record<string, string> = {};
+  for (const [key, value] of Object.entries(cleaned)) {
+    const prefix = /^([A-Z][A-Z0-9_]*)_PLATFORM_URL$/.exec(key)?.[1];
+    if (!prefix || value === undefined) continue;
+    if (!z.url({ protocol: /^https?$/ }).safeParse(value).success) throw new ConfigError([`${key}: must be an http(s) URL`]);
+    siteUrls[prefix.toLowerCase().replaceAll('_', '-')] = value.replace(/\/$/, '');
   }
   const publicUrl = (e.PUBLIC_API_URL ?? `http://${e.API_HOST}:${e.API_PORT}`).replace(/\/$/, '');
   const dbName = e.DB_DRIVER === 'sqlite' ? path.resolve(ROOT, e.DB_NAME) : e.DB_NAME;
@@ -235,6 +317,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       dataDir: e.DEMO_PLATFORM_DATA_DIR,
       embedded: e.DEMO_PLATFORM_EMBEDDED,
     },
+    platforms: { dir: e.PLATFORMS_DIR, doctorDir: e.DOCTOR_DIR, siteUrls },
     cache: {
       keyPrefix: e.CACHE_KEY_PREFIX,
       ttlSeconds: {
@@ -272,6 +355,24 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       redirectUri: `${publicUrl}/oauth/callback/youtube`,
       quota: { budget: e.YOUTUBE_QUOTA_BUDGET, uploadCost: e.YOUTUBE_UPLOAD_COST, ...(e.YOUTUBE_QUOTA_PERIOD_SECONDS ? { periodSeconds: e.YOUTUBE_QUOTA_PERIOD_SECONDS } : {}) },
       chunkBytes: e.YOUTUBE_CHUNK_BYTES,
+    },
+    tiktok: {
+      client: e.TIKTOK_CLIENT_KEY && e.TIKTOK_CLIENT_SECRET ? { key: e.TIKTOK_CLIENT_KEY, secret: e.TIKTOK_CLIENT_SECRET } : undefined,
+      authUrl: e.TIKTOK_AUTH_URL,
+      tokenUrl: e.TIKTOK_TOKEN_URL,
+      apiRootUrl: withSlash(e.TIKTOK_API_ROOT_URL),
+      redirectUri: `${publicUrl}/oauth/callback/tiktok`,
+      chunkBytes: e.TIKTOK_CHUNK_BYTES,
+      initLimit: { perWindow: e.TIKTOK_INITS_PER_WINDOW, windowSeconds: e.TIKTOK_INIT_WINDOW_SECONDS },
+    },
+    instagram: {
+      app: e.INSTAGRAM_APP_ID && e.INSTAGRAM_APP_SECRET ? { id: e.INSTAGRAM_APP_ID, secret: e.INSTAGRAM_APP_SECRET } : undefined,
+      authUrl: e.INSTAGRAM_AUTH_URL,
+      graphRootUrl: withSlash(e.INSTAGRAM_GRAPH_ROOT_URL),
+      uploadRootUrl: withSlash(e.INSTAGRAM_UPLOAD_ROOT_URL),
+      version: e.INSTAGRAM_GRAPH_VERSION,
+      redirectUri: `${publicUrl}/oauth/callback/instagram`,
+      limitRecheckSeconds: e.INSTAGRAM_LIMIT_RECHECK_SECONDS,
     },
     oauth: { stateTtlSeconds: e.OAUTH_STATE_TTL_SECONDS },
   };

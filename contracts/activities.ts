@@ -5,7 +5,17 @@
  * hand them anything. Payloads are paths and ids, never file contents or secrets.
  */
 import { z } from 'zod';
-import { BulkOptionsSchema, DriveFolderSourceSchema, IdSchema, UniquifyPresetSchema, YouTubeOptionsSchema, type BulkUploadInput, type BulkVideo } from './bulk-input';
+import {
+  BulkOptionsSchema,
+  DriveFolderSourceSchema,
+  IdSchema,
+  UniquifyPresetSchema,
+  YouTubeOptionsSchema,
+  TikTokOptionsSchema,
+  InstagramOptionsSchema,
+  type BulkUploadInput,
+  type BulkVideo,
+} from './bulk-input';
 import { ACCOUNT_STATUSES, TASK_STATUSES, type AccountCounts, type AccountOutcome } from './statuses';
 import { MAX_LOG_MESSAGE_CHARS } from './limits';
 
@@ -91,6 +101,8 @@ export interface UploadViaBrowserResult {
 export const UploadViaApiInputSchema = UploadViaBrowserInputSchema.extend({
   /** Publishing settings from the bulk's options, for the platforms that read them. */
   youtube: YouTubeOptionsSchema.optional(),
+  tiktok: TikTokOptionsSchema.optional(),
+  instagram: InstagramOptionsSchema.optional(),
 });
 export type UploadViaApiInput = z.input<typeof UploadViaApiInputSchema>;
 /** What uploadViaApi returns: the post, once the platform says it is live. */
@@ -106,6 +118,10 @@ export interface SealedUploadSession {
   fileSha256: string;
   bytesTotal: number;
   startedAt: string;
+  /** What the platform created with the session (TikTok's publish_id, Instagram's container id), when it names one before the bytes. */
+  remoteId?: string;
+  /** The chunk size the session was opened with, for platforms whose plan fixes it (TikTok). */
+  chunkBytes?: number;
 }
 
 /** What uploadViaApi heartbeats: how far the upload is, and the session to continue after a crash. */

@@ -43,6 +43,30 @@ export const YouTubeOptionsSchema = z.object({
 });
 export type YouTubeOptions = z.infer<typeof YouTubeOptionsSchema>;
 
+/** TikTok's privacy levels, as its Content Posting API names them. */
+export const TIKTOK_PRIVACY_LEVELS = ['PUBLIC_TO_EVERYONE', 'MUTUAL_FOLLOW_FRIENDS', 'FOLLOWER_OF_CREATOR', 'SELF_ONLY'] as const;
+
+/**
+ * How videos are posted on TikTok. An unaudited app can post `SELF_ONLY` only; each
+ * account's creator info says which levels it allows (checked before any byte is sent).
+ */
+export const TikTokOptionsSchema = z.object({
+  privacyLevel: z.enum(TIKTOK_PRIVACY_LEVELS).default('SELF_ONLY'),
+  /** `direct`: posted at once; `inbox`: sent to the creator's TikTok inbox, who finishes the post in the app. */
+  mode: z.enum(['direct', 'inbox']).default('direct'),
+  disableComment: z.boolean().default(false),
+  disableDuet: z.boolean().default(false),
+  disableStitch: z.boolean().default(false),
+});
+export type TikTokOptions = z.infer<typeof TikTokOptionsSchema>;
+
+/** How Reels are published on Instagram. */
+export const InstagramOptionsSchema = z.object({
+  /** Show the Reel in the profile's feed too, not only in the Reels tab. */
+  shareToFeed: z.boolean().default(true),
+});
+export type InstagramOptions = z.infer<typeof InstagramOptionsSchema>;
+
 export const BulkOptionsSchema = z.object({
   uniquifyPreset: UniquifyPresetSchema.default('fast'),
   /** How many accounts upload at the same time. */
@@ -59,6 +83,10 @@ export const BulkOptionsSchema = z.object({
   historyEventsBeforeContinue: z.number().int().min(50).max(9_000).optional(),
   /** Publishing settings for YouTube (used when the platform is `youtube`). */
   youtube: YouTubeOptionsSchema.optional(),
+  /** Publishing settings for TikTok (used when the platform is `tiktok`). */
+  tiktok: TikTokOptionsSchema.optional(),
+  /** Publishing settings for Instagram (used when the platform is `instagram`). */
+  instagram: InstagramOptionsSchema.optional(),
 });
 
 /** A bulk's options after validation (defaults filled in). */

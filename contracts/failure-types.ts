@@ -55,9 +55,11 @@ export const NON_RETRYABLE_FAILURES: readonly FailureType[] = [
   FAILURE.QuotaExhausted,
 ];
 
-/** What a `QuotaExhausted` failure carries: when the quota period ends (ISO 8601). */
+/** What a `QuotaExhausted` failure carries: when the quota period ends (ISO 8601), and which limit it is. */
 export interface QuotaExhaustedDetails {
   resetsAt: string;
+  /** What is spent, in words for the status line (`quota`, `TikTok's 6 video inits per minute`, `Instagram's 50 posts per 24 hours`); `quota` when absent. */
+  limit?: string;
 }
 
 /** Failures after which no other video of the same account can succeed. */

@@ -10,7 +10,7 @@ import { render } from './render';
 import { setSessionCookie, type SiteEnv } from './session';
 import type { DemoState } from './state';
 
-/** The messages the adapter maps to `bad_credentials`; keep them in step with platforms/demo/selectors.ts. */
+/** The messages the adapter maps to `bad_credentials`; keep them in step with platforms/sites/demo.json. */
 export const INVALID_CREDENTIALS = 'Invalid username or password';
 export const INVALID_OTP = 'Invalid one-time code';
 const CHALLENGE_TTL_MS = 5 * 60_000;

@@ -1,7 +1,7 @@
 /**
  * The demo platform's HTML, server-rendered with hono/jsx. JSX escapes every string it
  * renders, so a caption or username such as `<script>` shows as text. The ids and data
- * attributes here are what `platforms/demo/selectors.ts` points at: change both together.
+ * attributes here are what `platforms/sites/demo.json` points at: change both together.
  */
 import type { Child, FC } from 'hono/jsx';
 import type { DemoPost } from './state';

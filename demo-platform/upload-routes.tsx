@@ -17,7 +17,7 @@ import { unavailable } from './site-faults';
 import type { DemoPost, DemoState } from './state';
 import { detectVideoContainer } from './video-signature';
 
-/** Visible errors the adapter maps to kinds; keep them in step with platforms/demo/selectors.ts. */
+/** Visible errors the adapter maps to kinds; keep them in step with platforms/sites/demo.json. */
 export const NOT_A_VIDEO = 'Not a video file';
 export const DUPLICATE_VIDEO = 'Duplicate video: this exact file was already published';
 export const MAX_CAPTION_LENGTH = 2200;

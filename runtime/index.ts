@@ -61,7 +61,11 @@ export function openCacheClients(config: Pick<Config, 'cache' | 'google' | 'hunt
 }
 
 /** The OAuth connections of API accounts, over the database and the secret box. */
-export function openConnectionStore(config: Pick<Config, 'oauth' | 'demoPlatform' | 'youtube'>, orm: Orm, secrets: SecretBox): ConnectionStore {
+export function openConnectionStore(
+  config: Pick<Config, 'oauth' | 'demoPlatform' | 'platforms' | 'youtube' | 'tiktok' | 'instagram'>,
+  orm: Orm,
+  secrets: SecretBox,
+): ConnectionStore {
   const platforms = platformOptions(config);
   return createConnectionStore({ orm, secrets, stateTtlSeconds: config.oauth.stateTtlSeconds, platform: (name) => getApiPlatform(name, platforms) });
 }

@@ -6,9 +6,13 @@ import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from '../config';
 import { createWorker } from './create-worker';
 import { openWorkerRuntime } from '../runtime';
+import { platformOptions } from '../platforms/registry';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // The site files first: a broken one stops the start here, naming the file and the field.
+  const { sites } = platformOptions(config);
+  console.log(`worker: browser platforms from ${config.platforms.dir}: ${[...sites.keys()].join(', ') || 'none'}`);
   const deps = await openWorkerRuntime(config);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const worker = await createWorker({

@@ -6,7 +6,7 @@
  */
 import { ActivityFailure, ApplicationFailure, CancellationScope, CancelledFailure, isCancellation, log, setCurrentDetails, sleep } from '@temporalio/workflow';
 import type { AccountResult, LogLevel, LogLineInput, UploadViaBrowserInput, UploadViaBrowserResult, VideoOutcome } from '../contracts/activities';
-import type { BulkVideo, UniquifyPreset, YouTubeOptions } from '../contracts/bulk-input';
+import type { BulkVideo, InstagramOptions, TikTokOptions, UniquifyPreset, YouTubeOptions } from '../contracts/bulk-input';
 import { ACCOUNT_FATAL_FAILURES, FAILURE, type QuotaExhaustedDetails } from '../contracts/failure-types';
 import { clipText } from '../contracts/limits';
 import { platformKind } from '../contracts/platforms';
@@ -24,6 +24,8 @@ export interface AccountUploadInput {
   dryRun?: boolean;
   /** Publishing settings for YouTube, from the bulk's options. */
   youtube?: YouTubeOptions;
+  tiktok?: TikTokOptions;
+  instagram?: InstagramOptions;
 }
 
 /** Failures after which no other video of this account can succeed. */
@@ -40,13 +42,13 @@ function cancelRequested(err: unknown): boolean {
   return isCancellation(err) || CancellationScope.current().consideredCancelled;
 }
 
-/** When a failed API upload says the platform's quota is spent, the time it comes back. */
-function quotaResetsAt(err: unknown): number | undefined {
+/** When a failed API upload says a platform limit is spent (quota, posts per day, inits per minute), when it comes back and which limit it is. */
+function limitResets(err: unknown): { at: number; limit: string } | undefined {
   const cause = err instanceof ActivityFailure ? err.cause : err;
   if (!(cause instanceof ApplicationFailure) || cause.type !== FAILURE.QuotaExhausted) return undefined;
   const details = cause.details?.[0] as Partial<QuotaExhaustedDetails> | undefined;
   const at = details?.resetsAt ? Date.parse(details.resetsAt) : NaN;
-  return Number.isFinite(at) ? at : undefined;
+  return Number.isFinite(at) ? { at, limit: details?.limit ?? 'quota' } : undefined;
 }
 /** Waited past the reset, so the provider's own clock has passed it too. */
 const QUOTA_RESET_MARGIN_MS = 5_000;
@@ -94,16 +96,21 @@ export async function AccountUpload(input: AccountUploadInput): Promise<AccountR
   const publishViaApi = async (step: string, upload: UploadViaBrowserInput): Promise<UploadViaBrowserResult> => {
     for (;;) {
       try {
-        return await uploadViaApi({ ...upload, ...(input.youtube ? { youtube: input.youtube } : {}) });
+        return await uploadViaApi({
+          ...upload,
+          ...(input.youtube ? { youtube: input.youtube } : {}),
+          ...(input.tiktok ? { tiktok: input.tiktok } : {}),
+          ...(input.instagram ? { instagram: input.instagram } : {}),
+        });
       } catch (err) {
-        const resetsAt = quotaResetsAt(err);
-        if (resetsAt === undefined || cancelRequested(err)) throw err;
-        const until = new Date(resetsAt).toISOString();
-        const waiting = `${step}: waiting for quota until ${until}`;
+        const resets = limitResets(err);
+        if (resets === undefined || cancelRequested(err)) throw err;
+        const until = new Date(resets.at).toISOString();
+        const waiting = `${step}: waiting for ${resets.limit} until ${until}`;
         setCurrentDetails(waiting);
-        say('info', `${step}: ${input.platform} quota spent; waiting for quota until ${until}`);
+        say('info', `${step}: ${input.platform} ${resets.limit} spent; waiting for ${resets.limit} until ${until}`);
         await mark('running', waiting);
-        await sleep(Math.max(resetsAt - Date.now(), 0) + QUOTA_RESET_MARGIN_MS);
+        await sleep(Math.max(resets.at - Date.now(), 0) + QUOTA_RESET_MARGIN_MS);
         setCurrentDetails(`${step}: uploading`);
         await mark('running', `${step}: uploading`);
       }

@@ -254,6 +254,8 @@ export async function BulkUpload(start: BulkUploadStart): Promise<BulkUploadResu
               preset: resolved.options.uniquifyPreset,
               ...(resolved.options.dryRun ? { dryRun: true } : {}),
               ...(resolved.options.youtube ? { youtube: resolved.options.youtube } : {}),
+              ...(resolved.options.tiktok ? { tiktok: resolved.options.tiktok } : {}),
+              ...(resolved.options.instagram ? { instagram: resolved.options.instagram } : {}),
             },
           ],
           // Cancelling or terminating the bulk cancels its accounts: nothing keeps uploading unseen.

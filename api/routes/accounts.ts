@@ -2,40 +2,48 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { z } from '@hono/zod-openapi';
 import { IdSchema } from '../../contracts/bulk-input';
-import { PLATFORM_NAMES, isKnownPlatform, platformKind } from '../../contracts/platforms';
+import { isKnownPlatform, knownPlatformNames, platformKind, type BrowserPlatformNames } from '../../contracts/platforms';
 import { Account, CONNECTION_STATUSES } from '../../database/entities';
 import { ConnectError, type ConnectionView } from '../../platforms/official-api/connections';
+import { loadBrowserSites } from '../../platforms/site-files';
 import type { ApiDeps } from '../deps';
 import { jsonBodyRoute, protectedRoute } from '../openapi';
 import { createRouter, errorResponses, fieldError, jsonBody } from '../validation';
 
-/** Body of `PUT /accounts`. */
-const AccountBody = z
-  .object({
-    id: IdSchema,
-    platform: z
-      .string()
-      .refine(isKnownPlatform, { message: `must be one of: ${PLATFORM_NAMES.join(', ')}` })
-      .default('demo'),
-    /** The login on a browser platform; on an API platform, a name for the account (it is connected, see POST /accounts/{id}/connect). */
-    username: z.string().min(1).max(255),
-    /** Browser platforms only: API accounts are connected with OAuth, never given a password. */
-    password: z.string().min(1).max(1024).optional(),
-    otpCode: z.string().max(64).optional(),
-    proxy: z.object({ server: z.string().url(), username: z.string().optional(), password: z.string().optional() }).optional(),
-  })
-  .superRefine((body, ctx) => {
-    const kind = platformKind(body.platform);
-    if (kind === 'browser' && body.password === undefined) ctx.addIssue({ code: 'custom', path: ['password'], message: `is required for ${body.platform} (a browser platform)` });
-    if (kind === 'api') {
-      if (body.proxy !== undefined)
-        ctx.addIssue({ code: 'custom', path: ['proxy'], message: `is not used by ${body.platform} accounts: they upload through the platform's API, not a browser` });
-      for (const field of ['password', 'otpCode'] as const) {
-        if (body[field] !== undefined)
-          ctx.addIssue({ code: 'custom', path: [field], message: `${body.platform} accounts are connected with OAuth (POST /accounts/${body.id}/connect), not given a ${field}` });
+const ProxySchema = z.object({ server: z.string().url(), username: z.string().optional(), password: z.string().optional() });
+
+/** Body of `PUT /accounts`; the platform is one of the API platforms or a loaded site. */
+const accountBody = (browser: BrowserPlatformNames) =>
+  z
+    .object({
+      id: IdSchema,
+      platform: z
+        .string()
+        .refine((name) => isKnownPlatform(name, browser), { message: `must be one of: ${knownPlatformNames(browser).join(', ')}` })
+        .default('demo'),
+      /** The login on a browser platform; on an API platform, a name for the account (it is connected, see POST /accounts/{id}/connect). */
+      username: z.string().min(1).max(255),
+      /** Browser platforms only: API accounts are connected with OAuth, never given a password. */
+      password: z.string().min(1).max(1024).optional(),
+      otpCode: z.string().max(64).optional(),
+      proxy: ProxySchema.optional(),
+    })
+    .superRefine((body, ctx) => {
+      const kind = platformKind(body.platform);
+      if (kind === 'browser' && body.password === undefined) ctx.addIssue({ code: 'custom', path: ['password'], message: `is required for ${body.platform} (a browser platform)` });
+      if (kind === 'api') {
+        if (body.proxy !== undefined)
+          ctx.addIssue({ code: 'custom', path: ['proxy'], message: `is not used by ${body.platform} accounts: they upload through the platform's API, not a browser` });
+        for (const field of ['password', 'otpCode'] as const) {
+          if (body[field] !== undefined)
+            ctx.addIssue({
+              code: 'custom',
+              path: [field],
+              message: `${body.platform} accounts are connected with OAuth (POST /accounts/${body.id}/connect), not given a ${field}`,
+            });
+        }
       }
-    }
-  });
+    });
 
 /** What PATCH may change; a field left out keeps its value, `null` clears an optional one. */
 const AccountPatch = z
@@ -43,7 +51,7 @@ const AccountPatch = z
     username: z.string().min(1).max(255),
     password: z.string().min(1).max(1024),
     otpCode: z.string().max(64).nullable(),
-    proxy: AccountBody.shape.proxy.unwrap().nullable(),
+    proxy: ProxySchema.nullable(),
   })
   .partial()
   .strict();
@@ -80,7 +88,7 @@ function publicView(a: Account, connection: ConnectionView | undefined): z.infer
   return {
     id: a.id,
     platform: a.platform,
-    kind: platformKind(a.platform) ?? 'browser',
+    kind: platformKind(a.platform),
     username: a.username,
     hasSession: Boolean(a.sessionEnc),
     connection: connection ?? null,
@@ -97,13 +105,14 @@ const unknownAccount = errorResponses({ 400: 'the id is invalid', 404: 'no such 
 const noAccount = (id: string) => ({ error: `no account "${id}"` });
 const loginTakenError = (a: Pick<Account, 'platform' | 'username'>) => fieldError('username', `another ${a.platform} account already uses username "${a.username}"`);
 
-const putAccount = jsonBodyRoute({
-  method: 'put',
-  path: '/accounts',
-  summary: 'Create or update an account (secrets are write-only)',
-  request: { body: jsonBody(AccountBody, 'the account; a new login (platform or username) drops its browser session') },
-  responses: { 200: account('updated'), 201: account('created'), ...errorResponses({ 400: 'a field is invalid', 409: loginTaken }) },
-});
+const putAccountRoute = (browser: BrowserPlatformNames) =>
+  jsonBodyRoute({
+    method: 'put',
+    path: '/accounts',
+    summary: 'Create or update an account (secrets are write-only)',
+    request: { body: jsonBody(accountBody(browser), 'the account; a new login (platform or username) drops its browser session') },
+    responses: { 200: account('updated'), 201: account('created'), ...errorResponses({ 400: 'a field is invalid', 409: loginTaken }) },
+  });
 
 const listAccounts = protectedRoute({
   method: 'get',
@@ -157,6 +166,8 @@ const deleteAccount = protectedRoute({
 /** `/accounts` and `/accounts/<id>`. */
 export function accountRoutes(deps: ApiDeps) {
   const app = createRouter();
+  // The site files as this process started with them: a new browser platform needs a restart.
+  const putAccount = putAccountRoute(loadBrowserSites(deps.config));
 
   const viewOf = async (account: Account) => publicView(account, (await deps.connections.views([account.id])).get(account.id));
 

@@ -95,7 +95,7 @@ export function dashboardRoutes(deps: ApiDeps) {
 
   // A Connect button's post is answered with a redirect to the provider's consent page, which
   // the Accounts page's CSP must allow. Each API platform's consent origin goes here.
-  const consentOrigins = [new URL(deps.config.youtube.authUrl).origin];
+  const consentOrigins = [...new Set([deps.config.youtube.authUrl, deps.config.tiktok.authUrl, deps.config.instagram.authUrl].map((u) => new URL(u).origin))];
 
   /** Every account with, for an API account, its connection. */
   async function accountRows(): Promise<AccountRow[]> {

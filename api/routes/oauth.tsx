@@ -4,7 +4,7 @@
  * bound to the account when Connect was pressed, is what authorises it.
  */
 import { z } from '@hono/zod-openapi';
-import { PLATFORM_NAMES, platformKind } from '../../contracts/platforms';
+import { API_PLATFORM_NAMES, platformKind } from '../../contracts/platforms';
 import { ConnectError } from '../../platforms/official-api/connections';
 import type { ApiDeps } from '../deps';
 import { publicRoute } from '../openapi';
@@ -16,7 +16,7 @@ const PlatformParam = z.object({
   platform: z
     .string()
     .max(32)
-    .openapi({ description: `an API platform (${PLATFORM_NAMES.filter((p) => platformKind(p) === 'api').join(', ')})` }),
+    .openapi({ description: `an API platform (${API_PLATFORM_NAMES.join(', ')})` }),
 });
 const CallbackQuery = z.object({
   code: z.string().max(4_096).optional(),

@@ -5,17 +5,24 @@
  * never leave this module except in the Authorization header of a request to the provider.
  */
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FilterQuery } from '@mikro-orm/core';
 import { Account, OAuthConnection, OAuthState, type ConnectionStatus } from '../../database/entities';
 import type { Orm } from '../../database/orm';
 import type { SecretBox } from '../../database/secrets';
 import { platformKind } from '../../contracts/platforms';
-import type { ApiPlatform, AuthorizedHttp } from './api-platform';
+import type { ApiPlatform, AuthorizedHttp, AuthorizedRequestInit, ConnectedIdentity } from './api-platform';
 import { PlatformNotConfiguredError, ReauthorizeError } from './errors';
-import { OAuthGrantError, consentUrl, exchangeCode, newState, pkcePair, refreshTokens, type OAuthClientSettings, type TokenSet } from './oauth';
+import { OAuthGrantError, consentUrl, exchangeCode, grantedScopes, newState, pkcePair, refreshTokens, type OAuthClientSettings, type TokenSet } from './oauth';
 
 /** Refresh this long before the access token expires, so no request carries one that dies in flight. */
 const REFRESH_MARGIN_MS = 60_000;
+/**
+ * A refused refresh token is looked at again after this long before the account is marked
+ * `needs_reconnect`: where a provider rotates refresh tokens (TikTok), another process may
+ * have just used it and be writing the new one.
+ */
+const ROTATION_GRACE_MS = 1_500;
 
 /** Why a connect could not start or finish, with the HTTP status the API answers. */
 export class ConnectError extends Error {
@@ -46,6 +53,10 @@ export interface ConnectionStore {
   complete(platform: string, query: { code?: string; state?: string; error?: string }): Promise<{ accountId: string; externalName: string }>;
   /** Requests as the account; throws ReauthorizeError when it is not connected or must reconnect. */
   authorized(accountId: string): Promise<AuthorizedHttp>;
+  /** Who a connected account is on its platform; throws ReauthorizeError when it is not connected. */
+  identity(accountId: string): Promise<ConnectedIdentity>;
+  /** Refreshes the account's access token now (the doctor's check); the new token's expiry, or ReauthorizeError. */
+  refreshNow(accountId: string): Promise<{ expiresAt: Date; refreshed: boolean }>;
   /** Marks an account `needs_reconnect` (e.g. its grant lacks a permission uploading needs). */
   markNeedsReconnect(accountId: string, reason: string): Promise<void>;
   /** The connections of these accounts, by account id. */
@@ -60,8 +71,16 @@ export interface ConnectionStoreDeps {
   platform(name: string): ApiPlatform;
 }
 
-function send(url: string, init: Parameters<AuthorizedHttp['fetch']>[1] = {}, bearer: string): Promise<Response> {
-  return fetch(url, { method: init.method ?? 'GET', headers: { ...init.headers, authorization: `Bearer ${bearer}` }, body: init.body, signal: init.signal });
+function send(url: string, init: AuthorizedRequestInit = {}, token: string): Promise<Response> {
+  const body = typeof init.body === 'function' ? init.body() : init.body;
+  return fetch(url, {
+    method: init.method ?? 'GET',
+    headers: { ...init.headers, authorization: `${init.authScheme ?? 'Bearer'} ${token}` },
+    body,
+    signal: init.signal,
+    // A stream body goes out as it is read (Node's fetch asks to be told).
+    ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
+  } as RequestInit);
 }
 
 function stateId(state: string): string {
@@ -125,6 +144,9 @@ export function createConnectionStore(deps: ConnectionStoreDeps): ConnectionStor
       }
       // invalid_grant: revoked, expired, or the password changed. Nothing but a person can fix it.
       if (err instanceof OAuthGrantError && (err.error === 'invalid_grant' || err.error === 'unauthorized_client')) {
+        await sleep(ROTATION_GRACE_MS);
+        const now = await orm.em.fork().findOne(OAuthConnection, { accountId });
+        if (now && now.refreshTokenEnc !== usedEnc && now.status === 'connected') return accessToken(accountId, false);
         const reason = `${platform.name} refused its refresh token: ${err.error}${err.description ? `, ${err.description}` : ''}`;
         const marked = await markNeedsReconnect(accountId, reason, sameGrant);
         // Not marked: a new grant arrived while this refresh ran; use it.
@@ -211,7 +233,8 @@ export function createConnectionStore(deps: ConnectionStoreDeps): ConnectionStor
         throw new ConnectError(502, `${platformName}: could not exchange the code: ${(err as Error).message}`);
       }
       const client = clientOf(platform);
-      const missing = client.scopes.filter((scope) => !tokens.scope.split(' ').includes(scope));
+      const granted = grantedScopes(tokens.scope);
+      const missing = (client.requiredScopes ?? client.scopes).filter((scope) => !granted.includes(scope));
       if (missing.length) {
         throw new ConnectError(
           400,
@@ -236,6 +259,22 @@ export function createConnectionStore(deps: ConnectionStoreDeps): ConnectionStor
       // Looked up now, so an account that must reconnect fails before any work starts.
       await accessToken(accountId, false);
       return httpAs(accountId);
+    },
+
+    async identity(accountId) {
+      const connection = await orm.em.fork().findOne(OAuthConnection, { accountId });
+      if (!connection || connection.status !== 'connected') throw new ReauthorizeError(accountId, connection?.lastError ?? 'it was never connected');
+      return { id: connection.externalId ?? '', name: connection.externalName ?? '' };
+    },
+
+    async refreshNow(accountId) {
+      const connection = await orm.em.fork().findOne(OAuthConnection, { accountId });
+      if (!connection) throw new ReauthorizeError(accountId, 'it was never connected');
+      // A grant without a refresh token (Meta's 60-day tokens) is checked by using it, not refreshed.
+      const refreshed = Boolean(connection.refreshTokenEnc);
+      await accessToken(accountId, refreshed);
+      const after = await orm.em.fork().findOneOrFail(OAuthConnection, { accountId });
+      return { expiresAt: after.accessTokenExpiresAt, refreshed };
     },
 
     async markNeedsReconnect(accountId, reason) {

@@ -26,6 +26,17 @@ export class MissingPermissionError extends Error {
   }
 }
 
+/** The provider says the account's grant is gone (revoked, expired, password changed) on an API call, not at a refresh (Meta's error 190). */
+export class GrantRevokedError extends Error {
+  override name = 'GrantRevokedError';
+  constructor(
+    readonly platform: string,
+    readonly detail: string,
+  ) {
+    super(`${platform}: the authorization is no longer valid: ${detail}`);
+  }
+}
+
 /** The platform is not set up on this installation (its OAuth client is missing). */
 export class PlatformNotConfiguredError extends Error {
   override name = 'PlatformNotConfiguredError';
@@ -37,15 +48,20 @@ export class PlatformNotConfiguredError extends Error {
   }
 }
 
-/** The project's quota for the current period is spent; it comes back at `resetsAt`. */
+/**
+ * A platform limit is spent (the project's quota, an account's posts per day, its inits per
+ * minute); it comes back at `resetsAt`. The workflow waits on a durable timer, then asks again.
+ */
 export class QuotaExhaustedError extends Error {
   override name = 'QuotaExhaustedError';
   constructor(
     readonly platform: string,
     readonly resetsAt: Date,
     why: string,
+    /** Which limit, for the status line; `quota` when not given. */
+    readonly limit = 'quota',
   ) {
-    super(`${platform}: ${why}; waiting until the quota resets at ${resetsAt.toISOString()}`);
+    super(`${platform}: ${why}; waiting for ${limit} until ${resetsAt.toISOString()}`);
   }
 }
 

@@ -21,6 +21,16 @@ export interface OAuthClientSettings {
   pkce: boolean;
   /** Provider-specific consent parameters, e.g. Google's `access_type=offline`. */
   authParams?: Readonly<Record<string, string>>;
+  /** The scopes a grant must include to be kept (default: all of `scopes`); a platform that works with either of two asks for both and requires fewer. */
+  requiredScopes?: readonly string[];
+  /** What the provider calls the client id in requests (TikTok: `client_key`). */
+  clientIdParam?: string;
+  /** How scopes are joined in the consent URL (TikTok and Meta: `,`). */
+  scopeSeparator?: ' ' | ',';
+  /** How the token endpoint is called: a form POST (RFC 6749), or GET with a query (Meta documents GET). */
+  tokenMethod?: 'POST' | 'GET';
+  /** Turns the code exchange's tokens into the ones to keep (Meta: a short-lived token into a 60-day one). */
+  afterExchange?(client: OAuthClientSettings, tokens: TokenSet, signal?: AbortSignal): Promise<TokenSet>;
 }
 
 /** Tokens as the token endpoint issued them. */
@@ -59,10 +69,10 @@ export function newState(): string {
 export function consentUrl(client: OAuthClientSettings, opts: { state: string; codeChallenge?: string }): string {
   const url = new URL(client.authUrl);
   const params: Record<string, string> = {
-    client_id: client.clientId,
+    [client.clientIdParam ?? 'client_id']: client.clientId,
     redirect_uri: client.redirectUri,
     response_type: 'code',
-    scope: client.scopes.join(' '),
+    scope: client.scopes.join(client.scopeSeparator ?? ' '),
     state: opts.state,
     ...client.authParams,
     ...(client.pkce && opts.codeChallenge ? { code_challenge: opts.codeChallenge, code_challenge_method: 'S256' } : {}),
@@ -79,18 +89,29 @@ const TokenResponse = z.object({
   token_type: z.string().optional(),
 });
 const TokenError = z.object({ error: z.string(), error_description: z.string().optional() });
+/** Meta's Graph API error body, which its token endpoint answers too. */
+const GraphError = z.object({ error: z.object({ message: z.string().optional(), type: z.string().optional(), code: z.number().optional() }) });
+
+/** The scopes of a grant, however the provider separates them (spaces per RFC 6749; commas at TikTok). */
+export function grantedScopes(scope: string): string[] {
+  return scope.split(/[\s,]+/).filter(Boolean);
+}
 
 /** Tokens issued without an `expires_in` are treated as lasting an hour, the common default. */
 const DEFAULT_EXPIRES_IN_S = 3600;
 
-async function tokenRequest(client: OAuthClientSettings, params: Record<string, string>, signal?: AbortSignal): Promise<TokenSet> {
-  const body = new URLSearchParams({ ...params, client_id: client.clientId, client_secret: client.clientSecret });
+/** Calls the token endpoint with `params` and the client's credentials. */
+export async function tokenRequest(client: OAuthClientSettings, params: Record<string, string>, signal?: AbortSignal): Promise<TokenSet> {
+  const form = new URLSearchParams({ ...params, [client.clientIdParam ?? 'client_id']: client.clientId, client_secret: client.clientSecret });
+  const get = client.tokenMethod === 'GET';
+  const url = new URL(client.tokenUrl);
+  if (get) for (const [k, v] of form) url.searchParams.set(k, v);
   let res: Response;
   try {
-    res = await fetch(client.tokenUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body,
+    res = await fetch(url, {
+      method: get ? 'GET' : 'POST',
+      headers: { ...(get ? {} : { 'content-type': 'application/x-www-form-urlencoded' }), accept: 'application/json' },
+      ...(get ? {} : { body: form }),
       signal: signal ?? AbortSignal.timeout(30_000),
     });
   } catch (err) {
@@ -109,6 +130,12 @@ async function tokenRequest(client: OAuthClientSettings, params: Record<string, 
       throw new PlatformError({ platform: client.platform, kind: 'unavailable', detail: `token endpoint answered ${res.status}` });
     }
     if (error.success) throw new OAuthGrantError(client.platform, error.data.error, error.data.error_description);
+    const graph = GraphError.safeParse(json);
+    // Meta's code 190 is its invalid_grant: the token or code is no good.
+    if (graph.success) {
+      const e = graph.data.error;
+      throw new OAuthGrantError(client.platform, e.code === 190 ? 'invalid_grant' : `${e.type ?? 'error'} ${e.code ?? ''}`.trim(), e.message);
+    }
     throw new PlatformError({ platform: client.platform, kind: 'unexpected', detail: `token endpoint answered ${res.status}: ${text.slice(0, 200)}` });
   }
   const tokens = TokenResponse.safeParse(json);
@@ -122,12 +149,13 @@ async function tokenRequest(client: OAuthClientSettings, params: Record<string, 
 }
 
 /** Exchanges an authorization code (and its PKCE verifier) for tokens. */
-export function exchangeCode(client: OAuthClientSettings, code: string, codeVerifier: string | undefined, signal?: AbortSignal): Promise<TokenSet> {
-  return tokenRequest(
+export async function exchangeCode(client: OAuthClientSettings, code: string, codeVerifier: string | undefined, signal?: AbortSignal): Promise<TokenSet> {
+  const tokens = await tokenRequest(
     client,
     { grant_type: 'authorization_code', code, redirect_uri: client.redirectUri, ...(client.pkce && codeVerifier ? { code_verifier: codeVerifier } : {}) },
     signal,
   );
+  return client.afterExchange ? client.afterExchange(client, tokens, signal) : tokens;
 }
 
 /** A new access token from a refresh token; throws OAuthGrantError `invalid_grant` when it was revoked or expired. */

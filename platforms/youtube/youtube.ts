@@ -15,13 +15,13 @@
  *    `failed`/`rejected` with the reason).
  */
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { YouTubeConfig } from '../../config';
 import { PlatformError } from '../adapter';
 import type { ApiPlatform, ApiUploadContext, AuthorizedHttp, LiveState, UploadSession } from '../official-api/api-platform';
 import { MissingPermissionError, ProviderQuotaExceededError, RateLimitedError } from '../official-api/errors';
+import { mimeType, retryAfterMs } from '../official-api/wire';
 
 const NAME = 'youtube';
 /** Upload and read: nothing else is asked for. */
@@ -35,8 +35,6 @@ const MAX_DESCRIPTION_BYTES = 5_000;
 const MAX_CHUNK_FAILURES = 5;
 /** Google keeps a resumable session for about a week. */
 const SESSION_LIFETIME_MS = 6 * 24 * 3600_000;
-/** When a 429 names no Retry-After. */
-const DEFAULT_RETRY_AFTER_MS = 30_000;
 
 const GoogleErrorBody = z.object({
   error: z.object({
@@ -84,15 +82,6 @@ async function readError(res: Response): Promise<{ status: number; reason: strin
   };
 }
 
-function retryAfterMs(res: Response): number {
-  const header = res.headers.get('retry-after');
-  if (!header) return DEFAULT_RETRY_AFTER_MS;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(header);
-  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : DEFAULT_RETRY_AFTER_MS;
-}
-
 /** Turns an error answer into the error a person (or the retry policy) can act on. */
 async function failure(res: Response, what: string): Promise<Error> {
   const e = await readError(res);
@@ -104,18 +93,6 @@ async function failure(res: Response, what: string): Promise<Error> {
   // A 401 after the refresh-and-retry, a 404 of something we just made: a glitch the retry policy bounds.
   if (e.status === 401 || e.status === 404) return new PlatformError({ platform: NAME, kind: 'unexpected', detail });
   return new PlatformError({ platform: NAME, kind: 'rejected', detail });
-}
-
-function mimeType(filePath: string): string {
-  const types: Record<string, string> = {
-    '.mp4': 'video/mp4',
-    '.m4v': 'video/mp4',
-    '.mov': 'video/quicktime',
-    '.webm': 'video/webm',
-    '.mkv': 'video/x-matroska',
-    '.avi': 'video/x-msvideo',
-  };
-  return types[path.extname(filePath).toLowerCase()] ?? 'application/octet-stream';
 }
 
 /** The title: the caption's first line without `<` or `>`, at most 100 characters; the video id when that leaves nothing. */
@@ -299,7 +276,7 @@ export function createYouTubePlatform(config: YouTubeConfig): ApiPlatform {
       }
     },
 
-    async status(http, remoteId, signal): Promise<LiveState> {
+    async status(http, remoteId, { signal }): Promise<LiveState> {
       const res = await http.fetch(api(`youtube/v3/videos?part=status,processingDetails&id=${encodeURIComponent(remoteId)}`), { signal });
       if (!res.ok) {
         // Only the video's own status is a verdict on it: a refused read is a glitch to retry.
@@ -320,6 +297,18 @@ export function createYouTubePlatform(config: YouTubeConfig): ApiPlatform {
 
     postUrl(remoteId) {
       return `https://www.youtube.com/watch?v=${encodeURIComponent(remoteId)}`;
+    },
+
+    async check(http, owner, signal) {
+      const channel = await this.identify(http, signal);
+      const same = channel.id === owner.id;
+      return [
+        {
+          name: 'channel',
+          ok: same,
+          detail: same ? `uploads go to "${channel.name}" (${channel.id})` : `the token now acts as channel ${channel.id}, not the connected ${owner.id}: connect again`,
+        },
+      ];
     },
   };
 }

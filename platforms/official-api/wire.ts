@@ -1,0 +1,46 @@
+/**
+ * Small pieces every API platform's protocol needs the same way: the media type of a file,
+ * how long a 429 asks us to wait, and a file range as a stream for a large request body.
+ */
+import { createReadStream } from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+
+/** When a 429 names no Retry-After. */
+const DEFAULT_RETRY_AFTER_MS = 30_000;
+
+const MEDIA_TYPES: Readonly<Record<string, string>> = {
+  '.mp4': 'video/mp4',
+  '.m4v': 'video/mp4',
+  '.mov': 'video/quicktime',
+  '.webm': 'video/webm',
+  '.mkv': 'video/x-matroska',
+  '.avi': 'video/x-msvideo',
+};
+
+/** The media type of a video file, from its extension. */
+export function mimeType(filePath: string): string {
+  return MEDIA_TYPES[path.extname(filePath).toLowerCase()] ?? 'application/octet-stream';
+}
+
+/** How long a `Retry-After` header (seconds or an HTTP date) asks to wait; `fallbackMs` when it names nothing usable. */
+export function retryAfterMs(res: Response, fallbackMs = DEFAULT_RETRY_AFTER_MS): number {
+  const header = res.headers.get('retry-after');
+  if (!header) return fallbackMs;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(header);
+  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : fallbackMs;
+}
+
+/** Bytes `[start, end)` of a file as a web stream; `onBytes` hears how many went out so far. */
+export function fileRangeStream(filePath: string, start: number, end: number, onBytes?: (sent: number) => void): ReadableStream<Uint8Array> {
+  const stream = createReadStream(filePath, { start, end: end - 1, highWaterMark: 256 * 1024 });
+  let sent = 0;
+  if (onBytes)
+    stream.on('data', (chunk: Buffer | string) => {
+      sent += chunk.length;
+      onBytes(sent);
+    });
+  return Readable.toWeb(stream) as ReadableStream<Uint8Array>;
+}
