@@ -4,15 +4,18 @@
 #   npm run demo                                  start everything (reusing what runs) and run a demo bulk
 #   npm run demo -- --platform youtube            the same against a local YouTube: connect demo-yt
 #                                                 in the dashboard, then a bulk publishes to it
+#   npm run demo -- --platform tiktok|instagram   the same against a local TikTok (demo-tt) or
+#                                                 Instagram (demo-ig)
 #   npm run demo -- --platform youtube --connect auto
-#                                                 connects demo-yt itself (for scripted runs)
-#   npm run demo -- stop                          stop the worker, the API, the local YouTube and
-#                                                 the stack this started
+#                                                 connects the account itself (for scripted runs)
+#   npm run demo -- stop                          stop the worker, the API, the local stand-ins
+#                                                 and the stack, if this started it
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUN=var/run; LOGS=var/log
 mkdir -p "$RUN" "$LOGS"
-USAGE="usage: npm run demo [-- --platform demo|youtube] [--connect dashboard|auto]  |  npm run demo -- stop"
+API_PLATFORMS=(youtube tiktok instagram)
+USAGE="usage: npm run demo [-- --platform demo|youtube|tiktok|instagram] [--connect dashboard|auto]  |  npm run demo -- stop"
 
 alive() { [ -f "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
 stop_one() {
@@ -26,8 +29,16 @@ stop_one() {
   rm -f "$RUN/$1.pid" "$RUN/$1.settings"
 }
 
+# Marks a stack this demo brought up: `stop` takes down only that one, never a stack that was
+# up before (started by a person, or shared with other runs).
+STACK_MARK="$RUN/stack.started"
+
 if [ "${1:-}" = "stop" ]; then
-  stop_one api; stop_one worker; stop_one youtube-stand-in; ./temporal-dev.sh stop; exit 0
+  stop_one api; stop_one worker
+  for p in "${API_PLATFORMS[@]}"; do stop_one "$p-stand-in"; done
+  if [ -f "$STACK_MARK" ]; then ./temporal-dev.sh stop; rm -f "$STACK_MARK"
+  else echo "[demo] leaving Temporal and Redis up: they were up before the demo (./temporal-dev.sh stop stops them)"; fi
+  exit 0
 fi
 
 PLATFORM=demo; CONNECT=dashboard
@@ -40,11 +51,13 @@ while [ $# -gt 0 ]; do
     *) echo "[demo] unknown argument: $1" >&2; echo "$USAGE" >&2; exit 2 ;;
   esac
 done
-case "$PLATFORM" in demo|youtube) ;; *) echo "[demo] --platform must be demo or youtube, not \"$PLATFORM\"" >&2; exit 2 ;; esac
+case "$PLATFORM" in demo|youtube|tiktok|instagram) ;; *) echo "[demo] --platform must be demo, youtube, tiktok or instagram, not \"$PLATFORM\"" >&2; exit 2 ;; esac
 case "$CONNECT" in dashboard|auto) ;; *) echo "[demo] --connect must be dashboard or auto, not \"$CONNECT\"" >&2; exit 2 ;; esac
 
 bash scripts/setup-os.sh
 [ -d node_modules ] || npm_config_build_from_source=true npm ci --no-audit --no-fund
+STACK="$(./temporal-dev.sh status 2>/dev/null || true)"
+if ! grep -q '^temporal: up' <<<"$STACK" || ! grep -q '^redis: up' <<<"$STACK"; then : >"$STACK_MARK"; fi
 ./temporal-dev.sh start
 
 # What a process was started with; a running one is reused only when it matches.
@@ -60,33 +73,50 @@ start_bg() {
 
 API_URL="${PUBLIC_API_URL:-http://${API_HOST:-127.0.0.1}:${API_PORT:-3000}}"
 DEMO_ARGS=(--platform "$PLATFORM" --connect "$CONNECT")
-if [ "$PLATFORM" = youtube ]; then
-  # The local YouTube (stand-ins/youtube) with an OAuth client of its own, whose one
-  # registered redirect URI is this API's callback, as a Google project's client would have.
-  YT_PORT="${YOUTUBE_STAND_IN_PORT:-3200}"
-  YT_URL="http://127.0.0.1:$YT_PORT"
-  export YOUTUBE_CLIENT_ID=clipfleet-demo.apps.googleusercontent.com
-  export YOUTUBE_CLIENT_SECRET=GOCSPX-clipfleet-demo-secret
+# The local stand-ins of the API platforms, each with a made-up client whose one registered
+# redirect URI is this API's callback, as the provider's app would have. The worker and the
+# API are pointed at all three, so another --platform does not restart them.
+YT_URL="http://127.0.0.1:${YOUTUBE_STAND_IN_PORT:-3200}"
+TT_URL="http://127.0.0.1:${TIKTOK_STAND_IN_PORT:-3300}"
+IG_URL="http://127.0.0.1:${INSTAGRAM_STAND_IN_PORT:-3400}"
+# One row per stand-in: its port and its command line (the client it knows, as registered).
+stand_in_command() {
+  case "$1" in
+    youtube) STAND_IN=(stand-ins/youtube/main.ts --port "${YT_URL##*:}" --client-id "$YOUTUBE_CLIENT_ID"
+      --client-secret "$YOUTUBE_CLIENT_SECRET" --insert-cost "$YOUTUBE_UPLOAD_COST") ;;
+    tiktok) STAND_IN=(stand-ins/tiktok/main.ts --port "${TT_URL##*:}" --client-key "$TIKTOK_CLIENT_KEY"
+      --client-secret "$TIKTOK_CLIENT_SECRET") ;;
+    instagram) STAND_IN=(stand-ins/instagram/main.ts --port "${IG_URL##*:}" --app-id "$INSTAGRAM_APP_ID"
+      --app-secret "$INSTAGRAM_APP_SECRET") ;;
+  esac
+  STAND_IN+=(--redirect-uri "$API_URL/oauth/callback/$1")
+}
+
+if [ "$PLATFORM" != demo ]; then
+  export YOUTUBE_CLIENT_ID=clipfleet-demo.apps.googleusercontent.com YOUTUBE_CLIENT_SECRET=GOCSPX-clipfleet-demo-secret
   export YOUTUBE_AUTH_URL="$YT_URL/o/oauth2/v2/auth" YOUTUBE_TOKEN_URL="$YT_URL/token" YOUTUBE_API_ROOT_URL="$YT_URL/"
   # Google's reading of a separate bucket of 100 uploads a day (one unit each): with 1,600 of
   # 10,000 units, a fourth demo run on one day would wait for the quota until midnight Pacific.
   export YOUTUBE_QUOTA_BUDGET="${YOUTUBE_QUOTA_BUDGET:-100}" YOUTUBE_UPLOAD_COST="${YOUTUBE_UPLOAD_COST:-1}"
-  SETTINGS="youtube $YT_URL $API_URL $YOUTUBE_QUOTA_BUDGET $YOUTUBE_UPLOAD_COST"
+  export TIKTOK_CLIENT_KEY=clipfleetdemo TIKTOK_CLIENT_SECRET=clipfleet-demo-tiktok-secret
+  export TIKTOK_AUTH_URL="$TT_URL/v2/auth/authorize/" TIKTOK_TOKEN_URL="$TT_URL/v2/oauth/token/" TIKTOK_API_ROOT_URL="$TT_URL/"
+  export INSTAGRAM_APP_ID=100000000000777 INSTAGRAM_APP_SECRET=clipfleet-demo-instagram-secret
+  export INSTAGRAM_AUTH_URL="$IG_URL/v21.0/dialog/oauth" INSTAGRAM_GRAPH_ROOT_URL="$IG_URL/" INSTAGRAM_UPLOAD_ROOT_URL="$IG_URL/"
+  SETTINGS="stand-ins $YT_URL $TT_URL $IG_URL $API_URL $YOUTUBE_QUOTA_BUDGET $YOUTUBE_UPLOAD_COST"
   # A process reads its settings when it starts: one started with other settings restarts.
-  for name in youtube-stand-in api worker; do
+  for name in "$PLATFORM-stand-in" api worker; do
     if alive "$name" && [ "$(cat "$RUN/$name.settings" 2>/dev/null)" != "$SETTINGS" ]; then
-      echo "[demo] restarting $name with the local YouTube's settings"
+      echo "[demo] restarting $name with the local stand-ins' settings"
       stop_one "$name"
     fi
   done
-  # The stand-in keeps its tokens in memory: a new one has never heard of demo-yt's.
-  alive youtube-stand-in || DEMO_ARGS+=(--reconnect)
-  start_bg youtube-stand-in node --import tsx stand-ins/youtube/main.ts --port "$YT_PORT" \
-    --client-id "$YOUTUBE_CLIENT_ID" --client-secret "$YOUTUBE_CLIENT_SECRET" \
-    --redirect-uri "$API_URL/oauth/callback/youtube" --insert-cost "$YOUTUBE_UPLOAD_COST"
+  # A stand-in keeps its tokens in memory: a new one has never heard of the account's.
+  alive "$PLATFORM-stand-in" || DEMO_ARGS+=(--reconnect)
+  stand_in_command "$PLATFORM"
+  start_bg "$PLATFORM-stand-in" node --import tsx "${STAND_IN[@]}"
   for _ in $(seq 1 60); do
-    grep -q "listening on" "$LOGS/youtube-stand-in.log" 2>/dev/null && break
-    alive youtube-stand-in || { echo "[demo] the local YouTube exited; see $LOGS/youtube-stand-in.log" >&2; tail -20 "$LOGS/youtube-stand-in.log" >&2; exit 1; }
+    grep -q "listening on" "$LOGS/$PLATFORM-stand-in.log" 2>/dev/null && break
+    alive "$PLATFORM-stand-in" || { echo "[demo] the local $PLATFORM exited; see $LOGS/$PLATFORM-stand-in.log" >&2; tail -20 "$LOGS/$PLATFORM-stand-in.log" >&2; exit 1; }
     sleep 0.5
   done
 fi

@@ -4,26 +4,82 @@
  * and prints where to look.
  *
  * `--platform demo` (the default): three accounts on the demo platform.
- * `--platform youtube`: one account, demo-yt, on the local YouTube that demo.sh started. A
- * person connects it in the dashboard (`--connect dashboard`, the default: the consent round
- * trip a newcomer should see), or this script does it over HTTP (`--connect auto`, for
- * scripted runs). `--reconnect`: connect it again although clipfleet holds a connection.
+ * `--platform youtube|tiktok|instagram`: one account (demo-yt, demo-tt, demo-ig) on the
+ * platform's local stand-in that demo.sh started. A person connects it in the dashboard
+ * (`--connect dashboard`, the default: the consent round trip a newcomer should see), or this
+ * script does it over HTTP (`--connect auto`, for scripted runs). `--reconnect`: connect it
+ * again although clipfleet holds a connection.
  */
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
+import type { BulkUploadRequest } from '../contracts/bulk-input';
+import { API_PLATFORM_NAMES, isApiPlatform, type ApiPlatformName } from '../contracts/platforms';
 import { makeSampleVideo } from '../media';
-import { approveConsent } from '../stand-ins/youtube/consent';
+import { approveConsent as approveInstagram } from '../stand-ins/instagram/consent';
+import { approveConsent as approveTikTok } from '../stand-ins/tiktok/consent';
+import { approveConsent as approveYouTube } from '../stand-ins/youtube/consent';
 import { progressBar } from './bulk';
 
 const config = loadConfig();
 const api = config.api.publicUrl;
 const auth = { authorization: `Bearer ${config.api.token}`, 'content-type': 'application/json' };
 
-const YOUTUBE_ACCOUNT = 'demo-yt';
 /** How long a person has to press Connect and Allow. */
 const CONNECT_TIMEOUT_MS = 10 * 60_000;
+
+/** The demo's account on an API platform's local stand-in, and what differs from one platform to the next. */
+interface ApiDemo {
+  /** The platform's name as people write it. */
+  title: string;
+  account: string;
+  /** The account's name until it is connected. */
+  username: string;
+  /** Where the stand-in lives (the consent page's origin). */
+  origin: string;
+  /** What a person does on the stand-in's consent page. */
+  consent: string;
+  /** Does that over HTTP; resolves to the redirect back to clipfleet's callback. */
+  approve: (consentUrl: string) => Promise<URL>;
+  options: BulkUploadRequest['options'];
+  /** What the printed post links are. */
+  links: string;
+}
+
+const API_DEMOS: Record<ApiPlatformName, ApiDemo> = {
+  youtube: {
+    title: 'YouTube',
+    account: 'demo-yt',
+    username: 'Demo channel',
+    origin: new URL(config.youtube.authUrl).origin,
+    consent: 'asks for a channel: press Allow',
+    approve: approveYouTube,
+    options: { youtube: { privacyStatus: 'private', madeForKids: false } },
+    links: "YouTube's form of the video ids; the videos live only in the local YouTube",
+  },
+  tiktok: {
+    title: 'TikTok',
+    account: 'demo-tt',
+    username: 'Demo creator',
+    origin: new URL(config.tiktok.authUrl).origin,
+    consent: 'asks for an account: press Allow',
+    approve: approveTikTok,
+    // The stand-in's client is unaudited, as a new TikTok app is: it may post SELF_ONLY only.
+    options: { tiktok: { privacyLevel: 'SELF_ONLY', mode: 'direct' } },
+    links: "TikTok's form, the profile for a SELF_ONLY post, which has no public id; the posts live only in the local TikTok",
+  },
+  instagram: {
+    title: 'Instagram',
+    account: 'demo-ig',
+    username: 'Demo Reels',
+    origin: new URL(config.instagram.graphRootUrl).origin,
+    consent: 'asks who you are and which permissions to grant: leave them ticked and press Continue',
+    approve: approveInstagram,
+    options: { instagram: { shareToFeed: true } },
+    links: "Instagram's form; the Reels live only in the local Instagram",
+  },
+};
 
 interface Connection {
   status: 'connected' | 'needs_reconnect';
@@ -84,21 +140,22 @@ async function addDemoPlatformAccounts(): Promise<string[]> {
   return accountIds;
 }
 
-/** Presses Allow on the local YouTube's consent page for its first channel, and follows the redirect back, as a browser would. */
-async function connectOverHttp(id: string): Promise<void> {
-  const { consentUrl } = await call<{ consentUrl: string }>('POST', `${api}/accounts/${id}/connect`);
-  const back = await approveConsent(consentUrl);
+/** Allows on the stand-in's consent page for its first account, and follows the redirect back, as a browser would. */
+async function connectOverHttp(demo: ApiDemo): Promise<void> {
+  const { consentUrl } = await call<{ consentUrl: string }>('POST', `${api}/accounts/${demo.account}/connect`);
+  const back = await demo.approve(consentUrl);
   const done = await fetch(back, { redirect: 'manual' });
   if (done.status !== 303) throw new Error(`the OAuth callback answered ${done.status}: ${(await done.text()).slice(0, 300)}`);
 }
 
 /** Waits for a person to connect the account in the dashboard: a connection newer than `before`. */
-async function waitForDashboardConnect(id: string, before: Connection | null): Promise<void> {
+async function waitForDashboardConnect(platform: ApiPlatformName, before: Connection | null): Promise<void> {
+  const { account: id, consent, title } = API_DEMOS[platform];
   const verb = before ? 'Reconnect' : 'Connect';
   console.log(`\nOpen ${api}/dashboard/accounts and press ${verb} on ${id}`);
-  console.log(`  (sign in with API_TOKEN${config.api.token === 'dev-token-change-me' ? ': dev-token-change-me' : ', see your .env'}; the local YouTube's consent page`);
-  console.log('  asks for a channel: press Allow, and the dashboard shows the account connected)');
-  if (before) console.log(`  ${id}'s earlier connection was made with a local YouTube that has since restarted, so it is void`);
+  console.log(`  (sign in with API_TOKEN${config.api.token === 'dev-token-change-me' ? ': dev-token-change-me' : ', see your .env'}; the local ${title}'s consent page`);
+  console.log(`  ${consent}, and the dashboard shows the account connected)`);
+  if (before) console.log(`  ${id}'s earlier connection was made with a local ${title} that has since restarted, so it is void`);
   console.log(`waiting up to ${CONNECT_TIMEOUT_MS / 60_000} minutes… (or run again with --connect auto)`);
   const deadline = Date.now() + CONNECT_TIMEOUT_MS;
   while (Date.now() < deadline) {
@@ -107,22 +164,23 @@ async function waitForDashboardConnect(id: string, before: Connection | null): P
     await sleep(2_000);
   }
   throw new Error(
-    `${id} was not connected within ${CONNECT_TIMEOUT_MS / 60_000} minutes: press ${verb} at ${api}/dashboard/accounts, then run npm run demo -- --platform youtube again`,
+    `${id} was not connected within ${CONNECT_TIMEOUT_MS / 60_000} minutes: press ${verb} at ${api}/dashboard/accounts, then run npm run demo -- --platform ${platform} again`,
   );
 }
 
-async function addYouTubeAccount(connect: 'dashboard' | 'auto', reconnect: boolean): Promise<string[]> {
+async function addApiAccount(platform: ApiPlatformName, connect: 'dashboard' | 'auto', reconnect: boolean): Promise<string[]> {
+  const demo = API_DEMOS[platform];
   // No password: an API account is connected with OAuth.
-  const { connection } = await call<AccountView>('PUT', `${api}/accounts`, { id: YOUTUBE_ACCOUNT, platform: 'youtube', username: 'Demo channel' });
+  const { connection } = await call<AccountView>('PUT', `${api}/accounts`, { id: demo.account, platform, username: demo.username });
   if (connection?.status === 'connected' && !reconnect) {
-    console.log(`account ready: ${YOUTUBE_ACCOUNT}, connected as ${connection.externalName ?? 'its channel'}`);
-    return [YOUTUBE_ACCOUNT];
+    console.log(`account ready: ${demo.account}, connected as ${connection.externalName ?? 'its account'}`);
+    return [demo.account];
   }
-  if (connect === 'auto') await connectOverHttp(YOUTUBE_ACCOUNT);
-  else await waitForDashboardConnect(YOUTUBE_ACCOUNT, connection);
-  const { connection: now } = await call<AccountView>('GET', `${api}/accounts/${YOUTUBE_ACCOUNT}`);
-  console.log(`account ready: ${YOUTUBE_ACCOUNT}, connected as ${now?.externalName ?? 'its channel'}`);
-  return [YOUTUBE_ACCOUNT];
+  if (connect === 'auto') await connectOverHttp(demo);
+  else await waitForDashboardConnect(platform, connection);
+  const { connection: now } = await call<AccountView>('GET', `${api}/accounts/${demo.account}`);
+  console.log(`account ready: ${demo.account}, connected as ${now?.externalName ?? 'its account'}`);
+  return [demo.account];
 }
 
 async function main(): Promise<void> {
@@ -134,21 +192,22 @@ async function main(): Promise<void> {
     },
   });
   const { platform, connect, reconnect } = values;
-  if (platform !== 'demo' && platform !== 'youtube') throw new Error(`--platform must be demo or youtube, not "${platform}"`);
+  if (platform !== 'demo' && !isApiPlatform(platform)) throw new Error(`--platform must be one of demo, ${API_PLATFORM_NAMES.join(', ')}; not "${platform}"`);
   if (connect !== 'dashboard' && connect !== 'auto') throw new Error(`--connect must be dashboard or auto, not "${connect}"`);
+  const demo = platform === 'demo' ? undefined : API_DEMOS[platform];
 
   const stamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
-  const taskId = platform === 'youtube' ? `demo-yt-${stamp}` : `demo-${stamp}`;
+  const taskId = `${demo?.account ?? 'demo'}-${stamp}`;
   const videos = await makeVideos();
-  const accountIds = platform === 'youtube' ? await addYouTubeAccount(connect, reconnect) : await addDemoPlatformAccounts();
+  const accountIds = platform === 'demo' ? await addDemoPlatformAccounts() : await addApiAccount(platform, connect, reconnect);
 
   const started = await call<{ links: BulkLinks }>('POST', `${api}/bulk-uploads`, {
     taskId,
     videos,
     accountIds,
     platform,
-    options: { uniquifyPreset: 'fast', concurrency: 3, ...(platform === 'youtube' ? { youtube: { privacyStatus: 'private', madeForKids: false } } : {}) },
-  });
+    options: { uniquifyPreset: 'fast', concurrency: 3, ...demo?.options },
+  } satisfies BulkUploadRequest);
   console.log(`started bulk ${taskId}\n  dashboard:       ${started.links.dashboard}\n  Temporal Web UI: ${started.links.webUi}`);
 
   let status: BulkStatus;
@@ -168,12 +227,12 @@ async function main(): Promise<void> {
   console.log(`  Temporal Web UI:  ${started.links.webUi}`);
   console.log(`  status (API):     ${started.links.status}   (header: Authorization: Bearer <API_TOKEN>)`);
   console.log(`  logs (API):       ${started.links.logs}`);
-  if (platform === 'youtube') {
+  if (demo) {
     for (const account of status.accounts) {
       for (const video of account.videos) console.log(`  ${account.accountId} ${video.videoId}:  ${video.postUrl ?? 'not published'}`);
       if (account.error) console.log(`  ${account.accountId} failed: ${account.error}`);
     }
-    console.log(`  (the links are YouTube's form of the video ids; the videos live only in the local YouTube, ${new URL(config.youtube.authUrl).origin})`);
+    console.log(`  (the links are ${demo.links}, ${demo.origin})`);
     console.log(`  accounts:         ${api}/dashboard/accounts`);
   } else {
     console.log(`  demo platform:    ${config.demoPlatform.url}/api/posts`);
