@@ -21,22 +21,19 @@
  * 60-day one, and when that ends (or the person removes the app) the account must connect
  * again (`Reauthorize`).
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { InstagramConfig } from '../../config';
 import { PlatformError } from '../adapter';
 import type { ApiPlatform, ApiUploadContext, AuthorizedHttp, ConnectedIdentity, LiveState, UploadSession } from '../official-api/api-platform';
 import { GrantRevokedError, MissingPermissionError, QuotaExhaustedError, RateLimitedError } from '../official-api/errors';
 import { tokenRequest, type OAuthClientSettings, type TokenSet } from '../official-api/oauth';
-import { fileRangeStream, retryAfterMs } from '../official-api/wire';
+import { backOff, fileRangeStream, MAX_UPLOAD_FAILURES, readBody, retryAfterMs } from '../official-api/wire';
 
 const NAME = 'instagram';
 /** Read the professional account behind the person's Pages, and publish to it. */
 export const INSTAGRAM_SCOPES = ['instagram_basic', 'instagram_content_publish', 'pages_show_list', 'pages_read_engagement', 'business_management'] as const;
 /** Without these nothing can be posted; the others help find the account. */
 const REQUIRED_PERMISSIONS = ['instagram_basic', 'instagram_content_publish', 'pages_show_list'] as const;
-/** Consecutive failed upload requests survived within one attempt before the attempt gives up to Temporal's retry. */
-const MAX_UPLOAD_FAILURES = 5;
 /** A Reel's caption is at most 2,200 characters. */
 const MAX_CAPTION_CHARS = 2_200;
 /** Meta's rate-limit codes (application, user, page, custom) and the publishing limit's. */
@@ -73,13 +70,7 @@ export function createInstagramPlatform(config: InstagramConfig): ApiPlatform {
 
   /** Turns a Graph API error into the error a person (or the retry policy) can act on. */
   async function failure(res: Response, what: string): Promise<Error> {
-    const text = await res.text().catch(() => '');
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
+    const { text, json } = await readBody(res);
     const parsed = GraphError.safeParse(json);
     const e = parsed.success ? parsed.data.error : undefined;
     const code = e?.code;
@@ -96,14 +87,8 @@ export function createInstagramPlatform(config: InstagramConfig): ApiPlatform {
 
   /** The upload host's refusal: `{ debug_info: { retriable, type, message } }`, as its guide shows. */
   async function uploadRefusal(res: Response): Promise<{ retriable: boolean; message: string }> {
-    const text = await res.text().catch(() => '');
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = undefined;
-    }
-    const parsed = UploadRefusal.safeParse(body);
+    const { text, json } = await readBody(res);
+    const parsed = UploadRefusal.safeParse(json);
     const info = parsed.success ? parsed.data.debug_info : undefined;
     return {
       retriable: res.status >= 500 || res.status === 429 || (info?.retriable ?? false),
@@ -240,7 +225,7 @@ export function createInstagramPlatform(config: InstagramConfig): ApiPlatform {
           detail: `uploading ${ctx.filePath}: ${failures} upload requests in a row did not finish (last: ${res ? res.status : 'connection lost'})`,
         });
       }
-      await sleep(Math.min(1_000 * 2 ** (failures - 1), 16_000), undefined, { signal });
+      await backOff(failures, signal);
       const held = await bytesHeld(http, session, signal);
       if (held.complete) return { remoteId: session.remoteId! };
       if (held.expired)

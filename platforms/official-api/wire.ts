@@ -5,6 +5,7 @@
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** When a 429 names no Retry-After. */
 const DEFAULT_RETRY_AFTER_MS = 30_000;
@@ -43,4 +44,22 @@ export function fileRangeStream(filePath: string, start: number, end: number, on
       onBytes(sent);
     });
   return Readable.toWeb(stream) as ReadableStream<Uint8Array>;
+}
+
+/** An answer's body as text, and as JSON when it is JSON (`undefined` when not): error bodies are read both ways. */
+export async function readBody(res: Response): Promise<{ text: string; json: unknown }> {
+  const text = await res.text().catch(() => '');
+  try {
+    return { text, json: JSON.parse(text) as unknown };
+  } catch {
+    return { text, json: undefined };
+  }
+}
+
+/** Consecutive failed upload requests survived within one attempt before the attempt gives up to Temporal's retry. */
+export const MAX_UPLOAD_FAILURES = 5;
+
+/** Waits before asking again after the `failures`-th failed upload request in a row: 1, 2, 4, 8, 16 s. */
+export function backOff(failures: number, signal: AbortSignal): Promise<void> {
+  return sleep(Math.min(1_000 * 2 ** (failures - 1), 16_000), undefined, { signal });
 }

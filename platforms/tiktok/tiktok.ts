@@ -21,14 +21,13 @@
  * whose upload URL expired half-way can be replaced without making a second post.
  */
 import fs from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { TikTokConfig } from '../../config';
 import { TIKTOK_PRIVACY_LEVELS, type TikTokOptions } from '../../contracts/bulk-input';
 import { PlatformError } from '../adapter';
 import type { ApiPlatform, ApiUploadContext, AuthorizedHttp, ConnectedIdentity, LiveState, UploadSession } from '../official-api/api-platform';
 import { MissingPermissionError, QuotaExhaustedError, RateLimitedError } from '../official-api/errors';
-import { mimeType, retryAfterMs } from '../official-api/wire';
+import { backOff, MAX_UPLOAD_FAILURES, mimeType, readBody, retryAfterMs } from '../official-api/wire';
 
 const NAME = 'tiktok';
 /** Who the user is, and both ways of posting: direct (`video.publish`) and to the inbox (`video.upload`). */
@@ -38,8 +37,6 @@ const MIB = 1024 * 1024;
 export const TIKTOK_CHUNK_RULES = { minChunk: 5 * MIB, maxChunk: 64 * MIB, maxLastChunk: 128 * MIB, maxChunks: 1000 } as const;
 /** An upload URL is valid for an hour; a resume later than this opens a new one. */
 const UPLOAD_URL_LIFETIME_MS = 55 * 60_000;
-/** Consecutive failed chunk requests survived within one attempt before the attempt gives up to Temporal's retry. */
-const MAX_CHUNK_FAILURES = 5;
 /** `spam_risk_too_many_posts` names no time: ask again after this long. */
 const POST_CAP_RECHECK_MS = 60 * 60_000;
 /** TikTok titles (the caption) are at most 2,200 characters. */
@@ -128,13 +125,7 @@ function failureOf(res: Response, code: string, message: string, what: string): 
 
 /** Reads `data` of an answer against its schema; an error answer (even one sent with 200) becomes the error it means. */
 async function dataOf<T>(res: Response, schema: z.ZodType<T>, what: string): Promise<T> {
-  const text = await res.text().catch(() => '');
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
+  const { text, json } = await readBody(res);
   const body = Envelope.safeParse(json);
   const code = body.success ? (body.data.error?.code ?? '') : '';
   if (!res.ok || (code && code !== 'ok')) throw failureOf(res, code, (body.success ? body.data.error?.message : undefined) || text.slice(0, 200), what);
@@ -279,14 +270,14 @@ export function createTikTokPlatform(config: TikTokConfig): ApiPlatform {
         if (res && res.status < 500 && res.status !== 416 && res.status !== 403 && res.status !== 404) {
           throw new PlatformError({ platform: NAME, kind: 'rejected', detail: `uploading chunk ${index + 1}/${plan.totalChunkCount} of ${ctx.filePath}: ${res.status}` });
         }
-        if (++failures > MAX_CHUNK_FAILURES) {
+        if (++failures > MAX_UPLOAD_FAILURES) {
           throw new PlatformError({
             platform: NAME,
             kind: 'unavailable',
             detail: `uploading ${ctx.filePath}: ${failures} chunk requests in a row made no progress (last: ${res ? res.status : 'connection lost'})`,
           });
         }
-        if (res && res.status !== 416) await sleep(Math.min(1_000 * 2 ** (failures - 1), 16_000), undefined, { signal });
+        if (res && res.status !== 416) await backOff(failures, signal);
         // 416: the server expects another chunk (it kept one we did not hear about); 403/404: the URL may have died.
         const where = await whereIs(http, session, signal);
         if (where.done) return { remoteId: session.remoteId! };

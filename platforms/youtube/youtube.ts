@@ -15,13 +15,12 @@
  *    `failed`/`rejected` with the reason).
  */
 import fs from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { YouTubeConfig } from '../../config';
 import { PlatformError } from '../adapter';
 import type { ApiPlatform, ApiUploadContext, AuthorizedHttp, LiveState, UploadSession } from '../official-api/api-platform';
 import { MissingPermissionError, ProviderQuotaExceededError, RateLimitedError } from '../official-api/errors';
-import { mimeType, retryAfterMs } from '../official-api/wire';
+import { backOff, MAX_UPLOAD_FAILURES, mimeType, readBody, retryAfterMs } from '../official-api/wire';
 
 const NAME = 'youtube';
 /** Upload and read: nothing else is asked for. */
@@ -31,8 +30,6 @@ export const CHUNK_GRANULARITY = 256 * 1024;
 /** Titles are at most 100 characters and may not contain `<` or `>`. */
 const MAX_TITLE_CHARS = 100;
 const MAX_DESCRIPTION_BYTES = 5_000;
-/** Consecutive failed chunk requests (cut connections, 5xx) survived within one attempt before the attempt gives up to Temporal's retry. */
-const MAX_CHUNK_FAILURES = 5;
 /** Google keeps a resumable session for about a week. */
 const SESSION_LIFETIME_MS = 6 * 24 * 3600_000;
 
@@ -66,14 +63,8 @@ const ChannelList = z.object({ items: z.array(z.object({ id: z.string(), snippet
 
 /** `{ status, reason, message }` of a Google error answer. */
 async function readError(res: Response): Promise<{ status: number; reason: string; message: string }> {
-  const text = await res.text().catch(() => '');
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
-  const parsed = GoogleErrorBody.safeParse(body);
+  const { text, json } = await readBody(res);
+  const parsed = GoogleErrorBody.safeParse(json);
   const first = parsed.success ? parsed.data.error.errors?.[0] : undefined;
   return {
     status: res.status,
@@ -256,14 +247,14 @@ export function createYouTubePlatform(config: YouTubeConfig): ApiPlatform {
           // A 400 on a chunk is most often an offset the server no longer agrees with (another attempt wrote meanwhile): ask, below.
           else if (res && res.status < 500 && res.status !== 400 && res.status !== 404 && res.status !== 410) throw await failure(res, `uploading ${ctx.filePath}`);
           if (res && res.status !== 308) await res.body?.cancel();
-          if (++failures > MAX_CHUNK_FAILURES) {
+          if (++failures > MAX_UPLOAD_FAILURES) {
             throw new PlatformError({
               platform: NAME,
               kind: 'unavailable',
               detail: `uploading ${ctx.filePath}: ${failures} chunk requests in a row made no progress (last: ${res ? res.status : 'connection lost'})`,
             });
           }
-          await sleep(Math.min(1_000 * 2 ** (failures - 1), 16_000), undefined, { signal });
+          await backOff(failures, signal);
           const where = await whereIs(http, session, signal);
           if (where.kind === 'done') return { remoteId: where.remoteId };
           if (where.kind === 'gone')

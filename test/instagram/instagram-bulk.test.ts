@@ -9,10 +9,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { FAILURE } from '../../contracts/failure-types';
-import { accountLogsKey, accountUploadWorkflowId, taskLogsKey } from '../../contracts/names';
+import { accountLogsKey, accountUploadWorkflowId, bulkUploadWorkflowId, taskLogsKey } from '../../contracts/names';
 import { BulkUploadAccount, LogLine, VideoData } from '../../database/entities';
 import type { BulkUploadResult } from '../../workflows/bulk-upload';
 import { instagramFaults, instagramState } from '../fixtures/instagram';
+import { collectLeakSearch } from '../fixtures/leak-search';
+import { INSTAGRAM_APP } from '../fixtures/stack';
 import { useTestStack } from '../fixtures/suite-stack';
 
 async function sha256(file: string): Promise<string> {
@@ -160,5 +162,22 @@ describe('Instagram bulk upload', { timeout: 600_000 }, () => {
     assert.match(report.steps[2]!.detail, /issues no refresh token; the access token is valid until .*then the account must connect again/);
     assert.match(report.steps[4]!.detail, /@reels\.a published \d+ of 50 posts allowed in the last 24 hours/);
     assert.equal((await instagramState(s.instagram!)).media.length, before.media.length, 'nothing was posted');
+  });
+
+  it('no token or app secret is in any history, Redis key, log line or API response, nor in clear in the database', async () => {
+    const s = stack();
+    const state = await instagramState(s.instagram!);
+    const secrets = [...state.tokens.map((t) => t.token), INSTAGRAM_APP.secret];
+    assert.ok(state.tokens.filter((t) => t.kind === 'long').length >= 2, 'the search covers the long-lived tokens kept, and the short-lived ones exchanged');
+    const runs = { [`ig-four-${run}`]: ['ig-a', 'ig-b'], [`ig-cut-${run}`]: ['ig-a'], [`ig-revoked-${run}`]: ['ig-a', 'ig-b'] };
+    const search = await collectLeakSearch(s, {
+      workflowIds: Object.entries(runs).flatMap(([t, accounts]) => [bulkUploadWorkflowId(t), ...accounts.map((a) => accountUploadWorkflowId(t, a))]),
+      apiUrls: ['/accounts', '/accounts/ig-a', ...Object.keys(runs).flatMap((t) => [`/bulk-uploads/${t}`, `/bulk-upload/${t}/logs/`])],
+    });
+    for (const { where, text } of search.places) {
+      assert.ok(text.length > 0, `${where} were read`);
+      for (const secret of secrets) assert.ok(!text.includes(secret), `a token leaked into ${where}`);
+    }
+    for (const secret of secrets) assert.equal(search.databaseBytes.indexOf(secret), -1, 'the database holds tokens only encrypted');
   });
 });

@@ -9,9 +9,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { FAILURE } from '../../contracts/failure-types';
-import { accountLogsKey, accountUploadWorkflowId, taskLogsKey } from '../../contracts/names';
+import { accountLogsKey, accountUploadWorkflowId, bulkUploadWorkflowId, taskLogsKey } from '../../contracts/names';
 import { BulkUploadAccount, LogLine, VideoData } from '../../database/entities';
 import type { BulkUploadResult } from '../../workflows/bulk-upload';
+import { collectLeakSearch } from '../fixtures/leak-search';
+import { TIKTOK_CLIENT } from '../fixtures/stack';
 import { useTestStack } from '../fixtures/suite-stack';
 import { tiktokFaults, tiktokState } from '../fixtures/tiktok';
 
@@ -226,5 +228,22 @@ describe('TikTok bulk upload', { timeout: 600_000 }, () => {
     assert.equal(revoked.ok, false);
     assert.equal(revoked.steps.at(-1)?.name, 'connection');
     assert.match(revoked.steps.at(-1)!.detail, /must be connected again/);
+  });
+
+  it('no token or client secret is in any history, Redis key, log line or API response, nor in clear in the database', async () => {
+    const s = stack();
+    const state = await tiktokState(s.tiktok!);
+    const secrets = [...state.tokens.access, ...state.tokens.refresh, TIKTOK_CLIENT.secret];
+    assert.ok(state.tokens.refresh.length >= 3 && state.tokens.access.length > 3, 'the search covers every issued token, rotated ones too');
+    const runs = { [`tt-four-${run}`]: ['tt-a', 'tt-b'], [`tt-cut-${run}`]: ['tt-a'], [`tt-revoked-${run}`]: ['tt-a', 'tt-b'] };
+    const search = await collectLeakSearch(s, {
+      workflowIds: Object.entries(runs).flatMap(([t, accounts]) => [bulkUploadWorkflowId(t), ...accounts.map((a) => accountUploadWorkflowId(t, a))]),
+      apiUrls: ['/accounts', '/accounts/tt-a', ...Object.keys(runs).flatMap((t) => [`/bulk-uploads/${t}`, `/bulk-upload/${t}/logs/`])],
+    });
+    for (const { where, text } of search.places) {
+      assert.ok(text.length > 0, `${where} were read`);
+      for (const secret of secrets) assert.ok(!text.includes(secret), `a token leaked into ${where}`);
+    }
+    for (const secret of secrets) assert.equal(search.databaseBytes.indexOf(secret), -1, 'the database holds tokens only encrypted');
   });
 });
