@@ -15,6 +15,7 @@ import {
   PlatformNotConfiguredError,
   ProviderQuotaExceededError,
   QuotaExhaustedError,
+  RateLimitedError,
   ReauthorizeError,
 } from '../platforms/official-api/errors';
 import type { Orm } from '../database/orm';
@@ -155,6 +156,11 @@ export function makeUploadViaApi(deps: Pick<ActivityDeps, 'orm' | 'secrets' | 'c
         const q = platform.quota;
         const { resetsAt } = await deps.quota.exhaust({ platform: platform.name, project: q.project, key, budget: q.budget, periodSeconds: q.periodSeconds });
         throw new QuotaExhaustedError(platform.name, resetsAt, err.detail);
+      }
+      // A 429 is a wait on a durable timer too, not a retry: a provider's lockout can outlast
+      // every attempt the retry policy allows (Meta's can last an hour).
+      if (err instanceof RateLimitedError) {
+        throw new QuotaExhaustedError(platform.name, new Date(Date.now() + err.retryAfterMs), err.message, `${platform.name}'s rate limit`);
       }
       // The person granted less than uploading needs: only connecting again can fix it.
       if (err instanceof MissingPermissionError || err instanceof GrantRevokedError) {

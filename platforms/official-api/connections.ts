@@ -177,6 +177,10 @@ export function createConnectionStore(deps: ConnectionStoreDeps): ConnectionStor
       async fetch(url, init = {}) {
         const first = await send(url, init, await accessToken(accountId, false));
         if (first.status !== 401) return first;
+        // Without a refresh token (Meta's 60-day tokens) there is nothing to refresh: the
+        // platform's own error says whether the grant is gone.
+        const connection = await orm.em.fork().findOne(OAuthConnection, { accountId });
+        if (!connection?.refreshTokenEnc) return first;
         // An access token can die before its time (revoked, rotated, clock skew): refresh once and send again.
         await first.body?.cancel();
         return send(url, init, await accessToken(accountId, true));

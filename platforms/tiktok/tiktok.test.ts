@@ -16,6 +16,7 @@ function assertFollowsTheRules(size: number, preferred: number): ReturnType<type
     if (i > 0) assert.equal(r.start, ranges[i - 1]!.end, 'chunks are contiguous');
     if (i < ranges.length - 1) assert.equal(r.end - r.start, plan.chunkSize, 'every chunk but the last is chunk_size');
   });
+  if (size > TIKTOK_CHUNK_RULES.maxChunk) assert.ok(plan.totalChunkCount >= 2, 'a file over 64 MB goes in several chunks');
   if (size < TIKTOK_CHUNK_RULES.minChunk) assert.equal(plan.chunkSize, size, 'a file under 5 MB goes whole');
   else {
     assert.ok(plan.chunkSize >= TIKTOK_CHUNK_RULES.minChunk && plan.chunkSize <= TIKTOK_CHUNK_RULES.maxChunk, `chunk_size in 5-64 MB, got ${plan.chunkSize}`);
@@ -44,10 +45,10 @@ describe('TikTok chunk plan', () => {
     assert.deepEqual([whole.chunkSize, whole.totalChunkCount], [64 * MIB, 1]);
   });
 
-  it('puts the extra byte of 64 MB + 1 into the last chunk, never a chunk of one byte', () => {
+  it('sends 64 MB + 1 in two chunks (over 64 MB never goes whole), the extra byte in the last', () => {
     const plan = assertFollowsTheRules(64 * MIB + 1, 64 * MIB);
-    assert.deepEqual([plan.chunkSize, plan.totalChunkCount], [64 * MIB, 1]);
-    assert.deepEqual(plan.range(0), { start: 0, end: 64 * MIB + 1 });
+    assert.deepEqual([plan.chunkSize, plan.totalChunkCount], [32 * MIB, 2]);
+    assert.deepEqual(plan.range(1), { start: 32 * MIB, end: 64 * MIB + 1 });
     const small = assertFollowsTheRules(64 * MIB + 1, 8 * MIB);
     assert.equal(small.range(small.totalChunkCount - 1).end - small.range(small.totalChunkCount - 1).start, 8 * MIB + 1);
   });

@@ -78,8 +78,9 @@ export interface ChunkPlan {
 /**
  * The chunk plan TikTok's media transfer guide asks for: a file under 5 MiB goes whole;
  * otherwise chunks of `preferred` bytes (5–64 MiB), `floor(size / chunk)` of them, the last
- * taking the remainder (so at most twice a chunk, within the 128 MiB a last chunk may be), and
- * at most 1,000 chunks (a larger chunk when the file would need more).
+ * taking the remainder (so at most twice a chunk, within the 128 MiB a last chunk may be), at
+ * least two for a file over 64 MiB, and at most 1,000 (a larger chunk when the file would
+ * need more). MB is 1024 × 1024 bytes, as the guide's examples count.
  */
 export function planChunks(videoSize: number, preferred: number): ChunkPlan {
   const { minChunk, maxChunk, maxChunks } = TIKTOK_CHUNK_RULES;
@@ -90,6 +91,8 @@ export function planChunks(videoSize: number, preferred: number): ChunkPlan {
     chunkSize = Math.min(Math.max(preferred, minChunk), maxChunk, videoSize);
     chunkSize = Math.max(chunkSize, Math.ceil(videoSize / maxChunks));
     if (chunkSize > maxChunk) throw new RangeError(`a ${videoSize}-byte video needs more than ${maxChunks} chunks of at most ${maxChunk} bytes: too large for TikTok`);
+    // A video over 64 MB must go in at least two chunks.
+    if (videoSize > maxChunk && Math.floor(videoSize / chunkSize) < 2) chunkSize = Math.floor(videoSize / 2);
   }
   const totalChunkCount = Math.max(1, Math.floor(videoSize / chunkSize));
   return {
@@ -109,6 +112,14 @@ function failureOf(res: Response, code: string, message: string, what: string): 
   if (code === 'scope_not_authorized') return new MissingPermissionError(NAME, detail);
   if (code === 'spam_risk_too_many_posts') {
     return new QuotaExhaustedError(NAME, new Date(Date.now() + POST_CAP_RECHECK_MS), `TikTok says the creator posted too much today (${detail})`, "the creator's daily post cap");
+  }
+  if (code === 'spam_risk_too_many_pending_share') {
+    return new QuotaExhaustedError(
+      NAME,
+      new Date(Date.now() + POST_CAP_RECHECK_MS),
+      `the creator has too many inbox uploads waiting to be finished in the app (${detail})`,
+      "the creator's pending inbox uploads (5 per 24 hours)",
+    );
   }
   if (code === 'unaudited_client_can_only_post_to_private_accounts') {
     return new PlatformError({
@@ -261,13 +272,14 @@ export function createTikTokPlatform(config: TikTokConfig): ApiPlatform {
         }
         await res?.body?.cancel();
         if (res?.status === 201) return { remoteId: session.remoteId! };
-        if (res?.status === 206) {
+        // A 206 for the last chunk (not 201) leaves the publish unfinished: asked about below, as a failure.
+        if (res?.status === 206 && end < ctx.bytesTotal) {
           offset = end;
           ctx.progress(offset);
           failures = 0;
           continue;
         }
-        if (res && res.status < 500 && res.status !== 416 && res.status !== 403 && res.status !== 404) {
+        if (res && res.status < 500 && res.status !== 206 && res.status !== 416 && res.status !== 403 && res.status !== 404) {
           throw new PlatformError({ platform: NAME, kind: 'rejected', detail: `uploading chunk ${index + 1}/${plan.totalChunkCount} of ${ctx.filePath}: ${res.status}` });
         }
         if (++failures > MAX_UPLOAD_FAILURES) {
