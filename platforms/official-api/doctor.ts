@@ -66,16 +66,15 @@ export async function checkApiAccount(deps: ApiDoctorDeps, accountId: string): P
     }))
   )
     return report();
-  const http = await deps.connections.authorized(accountId);
   if (
     !(await step('identity', async () => {
-      const now = await platform.identify(http, signal);
+      const now = await platform.identify(await deps.connections.authorized(accountId), signal);
       if (now.id !== owner.id) throw new Error(`the token now acts as ${now.name} (${now.id}), not the connected ${owner.name} (${owner.id}): connect again`);
       return `still ${now.name} (${now.id})`;
     }))
   )
     return report();
-  await step(`${platform.name} check`, () => platform.check(http, owner, signal));
+  await step(`${platform.name} check`, async () => platform.check(await deps.connections.authorized(accountId), owner, signal));
   const q = platform.quota;
   if (q) {
     await step('quota', async () => {

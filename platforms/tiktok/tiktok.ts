@@ -217,12 +217,19 @@ export function createTikTokPlatform(config: TikTokConfig): ApiPlatform {
   }
 
   /** Where a publish's upload stands: done (the bytes are all there), or the next byte to send. */
-  async function whereIs(http: AuthorizedHttp, session: UploadSession, signal: AbortSignal): Promise<{ done: true } | { done: false; offset: number }> {
+  async function whereIs(
+    http: AuthorizedHttp,
+    session: UploadSession,
+    signal: AbortSignal,
+  ): Promise<{ done: true; dead?: never } | { done: false; dead: boolean; offset: number }> {
     const status = await fetchStatus(http, session.remoteId!, signal);
     // A file stays PROCESSING_UPLOAD while TikTok processes it: all its bytes there means done.
     const offset = status.uploaded_bytes ?? 0;
-    if (status.status !== 'PROCESSING_UPLOAD' || offset >= session.bytesTotal) return { done: true };
-    return { done: false, offset };
+    if (offset >= session.bytesTotal) return { done: true };
+    // Failed before all its bytes arrived (its upload URL died with it): it can never post, so a new init makes no second post.
+    if (status.status === 'FAILED') return { done: false, dead: true, offset: 0 };
+    if (status.status !== 'PROCESSING_UPLOAD') return { done: true };
+    return { done: false, dead: false, offset };
   }
 
   async function upload(http: AuthorizedHttp, ctx: ApiUploadContext): Promise<{ remoteId: string }> {
@@ -235,7 +242,7 @@ export function createTikTokPlatform(config: TikTokConfig): ApiPlatform {
       if (where.done) return { remoteId: session.remoteId! };
       offset = where.offset;
       // Its upload URL is dead: that publish never gets its bytes, so a new one makes no second post.
-      if (Date.now() - Date.parse(session.startedAt) > UPLOAD_URL_LIFETIME_MS) session = undefined;
+      if (where.dead || Date.now() - Date.parse(session.startedAt) > UPLOAD_URL_LIFETIME_MS) session = undefined;
     }
     if (!session) {
       // The inbox needs no creator settings (the creator picks them in the app), nor the scope that reads them.
@@ -293,6 +300,8 @@ export function createTikTokPlatform(config: TikTokConfig): ApiPlatform {
         // 416: the server expects another chunk (it kept one we did not hear about); 403/404: the URL may have died.
         const where = await whereIs(http, session, signal);
         if (where.done) return { remoteId: session.remoteId! };
+        if (where.dead)
+          throw new PlatformError({ platform: NAME, kind: 'unavailable', detail: `TikTok failed the publish of ${ctx.filePath} mid-upload; the next attempt starts a new one` });
         offset = where.offset;
         ctx.progress(offset);
         if ((res?.status === 403 || res?.status === 404) && Date.now() - Date.parse(session.startedAt) > UPLOAD_URL_LIFETIME_MS) {
