@@ -4,7 +4,8 @@
  * `scopes` are what browser tests click and read; each permission is a checkbox a person may
  * untick, as in Facebook's "Edit access". The page says plainly that it is a local stand-in.
  */
-import type { Child, FC } from 'hono/jsx';
+import type { FC } from 'hono/jsx';
+import { HiddenFields, pageFrame, renderDocument } from '../shared/page';
 import { PERMISSION_DESCRIPTIONS, type DialogRequest, type FacebookUser } from './oauth';
 
 /** Where the dialog's form posts. */
@@ -23,27 +24,13 @@ ul{list-style:none;padding:0}
 .error{color:#be4b49}
 `;
 
-const Frame: FC<{ title: string; children?: Child }> = ({ title, children }) => (
-  <html lang="en">
-    <head>
-      <meta charset="utf-8" />
-      <title>{title}</title>
-      <style>{STYLE}</style>
-    </head>
-    <body>
-      <p class="banner">Local Facebook Login stand-in (clipfleet tests and demo), not Facebook</p>
-      {children}
-    </body>
-  </html>
-);
+const Frame = pageFrame({ banner: 'Local Facebook Login stand-in (clipfleet tests and demo), not Facebook', style: STYLE });
 
 const DialogPage: FC<{ request: DialogRequest; users: readonly FacebookUser[] }> = ({ request, users }) => (
   <Frame title="Log in with Facebook - stand-in">
     <h1 id="app">{request.appId} is requesting access to:</h1>
     <form id="dialog" method="post" action={CONFIRM_PATH}>
-      {request.fields.map(([name, value]) => (
-        <input type="hidden" name={name} value={value} />
-      ))}
+      <HiddenFields fields={request.fields} />
       <input type="hidden" name={REVIEWED_FIELD} value="1" />
       <label>
         Continue as{' '}
@@ -85,10 +72,10 @@ const ErrorPage: FC<{ title: string; description: string }> = ({ title, descript
 
 /** The Login dialog for a validated request, as a full HTML document. */
 export async function renderDialogPage(request: DialogRequest, users: readonly FacebookUser[]): Promise<string> {
-  return `<!doctype html>${await (<DialogPage request={request} users={users} />).toString()}`;
+  return renderDocument(<DialogPage request={request} users={users} />);
 }
 
 /** Facebook's "URL blocked"-style page, as a full HTML document. */
 export async function renderErrorPage(title: string, description: string): Promise<string> {
-  return `<!doctype html>${await (<ErrorPage title={title} description={description} />).toString()}`;
+  return renderDocument(<ErrorPage title={title} description={description} />);
 }

@@ -8,12 +8,10 @@
  * processing takes `processingMs`, then the container is FINISHED (or ERROR), and EXPIRED when
  * it was not published within `containerTtlMs`.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { open, writeFile } from 'node:fs/promises';
 import type http from 'node:http';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { BodyFaults, hashFile, inTurn, readHead } from '../shared/uploads';
 import { failureStatus, type Faults, type ProcessingFailure } from './faults';
 import { renderNode, type FieldSelection } from './fields';
 import { RuploadError } from './graph-errors';
@@ -122,17 +120,7 @@ export class ContainerStore {
 
   /** One rupload request, one per container at a time; the newest wins over an attempt still writing. */
   async upload(req: http.IncomingMessage, res: http.ServerResponse, container: Container): Promise<void> {
-    container.writer?.destroy();
-    const previous = container.tail;
-    let release!: () => void;
-    container.tail = new Promise((resolve) => (release = resolve));
-    await previous;
-    try {
-      await this.uploadInTurn(req, res, container);
-    } finally {
-      container.writer = undefined;
-      release();
-    }
+    await inTurn(container, () => this.uploadInTurn(req, res, container));
   }
 
   private async uploadInTurn(req: http.IncomingMessage, res: http.ServerResponse, c: Container): Promise<void> {
@@ -173,16 +161,11 @@ export class ContainerStore {
    * being possible; `overlong` when the body ran past `file_size`.
    */
   private async store(req: http.IncomingMessage, c: Container): Promise<'complete' | 'overlong' | 'gone'> {
-    const { faults } = this.deps;
     const file = await open(c.filePath, 'r+');
     const room = (c.fileSize ?? 0) - c.stored;
     let storedHere = 0;
     let outcome: 'complete' | 'overlong' | 'gone' = 'complete';
-    // The socket, not the request: a request's own 'close' also fires when its body has merely been read.
-    const socket = req.socket;
-    const disconnected = new AbortController();
-    const onSocketClose = (): void => disconnected.abort();
-    socket.once('close', onSocketClose);
+    const bodyFaults = new BodyFaults(req, this.deps.faults);
     try {
       for await (const chunk of req) {
         let buf = chunk as Buffer;
@@ -192,19 +175,16 @@ export class ContainerStore {
           outcome = 'overlong';
           buf = buf.subarray(0, Math.max(0, room - storedHere));
         }
-        const cut = faults.cutAfterBytes;
-        const cutHere = cut !== undefined && storedHere + buf.length >= cut;
-        if (cutHere) buf = buf.subarray(0, cut - storedHere);
-        const rate = faults.bytesPerSecond;
-        if (rate > 0 && buf.length > 0) await sleep((buf.length / rate) * 1000, undefined, { signal: disconnected.signal });
+        const trimmed = bodyFaults.trimToCut(buf, storedHere);
+        buf = trimmed.buf;
+        await bodyFaults.throttle(buf.length);
         if (buf.length > 0) {
           await file.write(buf, 0, buf.length, c.stored);
           c.stored += buf.length;
           storedHere += buf.length;
         }
-        if (cutHere) {
-          faults.fired();
-          socket.destroy();
+        if (trimmed.cutHere) {
+          bodyFaults.sever();
           return 'gone';
         }
       }
@@ -212,7 +192,7 @@ export class ContainerStore {
       // The client went away mid-body (or the server is closing): what reached the file stays, as on Meta's side.
       return 'gone';
     } finally {
-      socket.off('close', onSocketClose);
+      bodyFaults.release();
       await file.close();
     }
     if (req.destroyed && !req.complete) return 'gone';
@@ -222,7 +202,7 @@ export class ContainerStore {
   /** The last byte is in: processing starts, and its outcome is decided now (a forced failure, or a file that is no MP4/MOV). */
   private async complete(c: Container): Promise<void> {
     c.sha256 = await hashFile(c.filePath);
-    const atom = (await readHead(c.filePath)).subarray(4, 8).toString('latin1');
+    const atom = (await readHead(c.filePath, 8)).subarray(4, 8).toString('latin1');
     const forced = this.deps.faults.takeProcessingFailure();
     c.failure = forced ?? (VIDEO_ATOMS.has(atom) ? undefined : { code: 352, subcode: 2207026, status: failureStatus(2207026) });
     c.readyAt = Date.now() + this.deps.processingMs;
@@ -231,21 +211,4 @@ export class ContainerStore {
 
 function sendSuccess(res: http.ServerResponse): void {
   sendJson(res, 200, { success: true, message: 'Upload successful.' });
-}
-
-async function hashFile(filePath: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(filePath)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-async function readHead(filePath: string): Promise<Buffer> {
-  const file = await open(filePath, 'r');
-  try {
-    const buf = Buffer.alloc(8);
-    const { bytesRead } = await file.read(buf, 0, 8, 0);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await file.close();
-  }
 }

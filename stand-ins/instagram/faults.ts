@@ -4,6 +4,7 @@
  * container that fails processing, a reached publishing limit, a slow link.
  */
 import { z } from 'zod';
+import { FaultState } from '../shared/faults';
 import { RATE_LIMIT_CODES, RuploadError, serverError, rateLimited, type GraphError } from './graph-errors';
 
 /**
@@ -62,35 +63,20 @@ export interface ProcessingFailure {
 export const failureStatus = (subcode: number): string => `Error: Media upload has failed with error code ${subcode}`;
 
 /** The live fault settings of one stand-in. */
-export class Faults {
-  private current: StandingFaults = {};
-
+export class Faults extends FaultState<StandingFaults> {
   /** Merges posted settings into the current ones and returns the actions for the caller to apply. */
   merge(settings: FaultSettings): FaultActions {
     const { expireTokens, revokeGrantOf, reachPublishLimit, ...standing } = settings;
-    this.current = { ...this.current, ...standing };
+    this.keep(standing);
     return { expireTokens, revokeGrantOf, reachPublishLimit };
-  }
-
-  /** Back to a well-behaved server. */
-  reset(): void {
-    this.current = {};
-  }
-
-  /** What is still switched on. */
-  report(): StandingFaults {
-    return { ...this.current };
   }
 
   /** The injected answer for one Graph or rupload request, if one is due (counted down). */
   takeRequestFault(kind: 'graph' | 'rupload'): GraphError | RuploadError | undefined {
-    const { failNext, rateLimitNext } = this.current;
-    if (failNext && failNext.count > 0) {
-      this.current.failNext = { ...failNext, count: failNext.count - 1 };
-      return kind === 'graph' ? serverError(failNext.status) : new RuploadError(failNext.status, true, 'Request processing failed');
-    }
-    if (rateLimitNext && rateLimitNext.count > 0) {
-      this.current.rateLimitNext = { ...rateLimitNext, count: rateLimitNext.count - 1 };
+    const failNext = this.spend('failNext');
+    if (failNext) return kind === 'graph' ? serverError(failNext.status) : new RuploadError(failNext.status, true, 'Request processing failed');
+    const rateLimitNext = this.spend('rateLimitNext');
+    if (rateLimitNext) {
       const status = rateLimitNext.status ?? 429;
       const graph = rateLimited(rateLimitNext.code ?? 4, status, rateLimitNext.retryAfterSeconds);
       return kind === 'graph' ? graph : new RuploadError(status, true, graph.message, graph.details.headers);
@@ -98,25 +84,11 @@ export class Faults {
     return undefined;
   }
 
-  /** The armed cut, if any; `fired` disarms it once it has cut a connection. */
-  get cutAfterBytes(): number | undefined {
-    return this.current.cutAfterBytes;
-  }
-
-  fired(): void {
-    delete this.current.cutAfterBytes;
-  }
-
   /** The forced failure of the next finished upload (one-shot). */
   takeProcessingFailure(): ProcessingFailure | undefined {
-    const forced = this.current.failProcessingNext;
-    delete this.current.failProcessingNext;
+    const forced = this.take('failProcessingNext');
     if (!forced) return undefined;
     const subcode = forced.subcode ?? 2207026;
     return { code: PROCESSING_FAILURES[subcode].code, subcode, status: forced.status ?? failureStatus(subcode) };
-  }
-
-  get bytesPerSecond(): number {
-    return this.current.bytesPerSecond ?? 0;
   }
 }

@@ -1,27 +1,17 @@
 /**
  * Request reading for the Instagram stand-in: Graph API parameters from the query string and
  * from a form, multipart or JSON body (Meta's docs use all of them), and the access token from
- * a parameter or an `Authorization: Bearer|OAuth` header. Responses go through the YouTube
- * stand-in's `sendJson`/`sendHtml`.
+ * a parameter or an `Authorization: Bearer|OAuth` header.
  */
 import type http from 'node:http';
+import { bearerToken, parseJsonBody, readLimitedBody } from '../shared/http';
 import { invalidParameter } from './graph-errors';
 
-export { sendHtml, sendJson } from '../youtube/http';
+export { redirect, sendHtml, sendJson } from '../shared/http';
 
-const SMALL_BODY_LIMIT = 1024 * 1024;
-
-/** Reads a small request body whole; parameters are kilobytes, so a limit keeps a stray upload out. */
-export async function readSmallBody(req: http.IncomingMessage): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > SMALL_BODY_LIMIT) throw invalidParameter(`The request body is larger than ${SMALL_BODY_LIMIT} bytes.`);
-    parts.push(buf);
-  }
-  return Buffer.concat(parts);
+/** Reads a small request body whole; a larger one is refused as Graph's (#100). */
+export function readSmallBody(req: http.IncomingMessage): Promise<Buffer> {
+  return readLimitedBody(req, (limit) => invalidParameter(`The request body is larger than ${limit} bytes.`));
 }
 
 /** A JSON value as the string Graph would see in a form: objects and arrays stay JSON. */
@@ -35,12 +25,7 @@ export async function bodyParams(req: http.IncomingMessage): Promise<URLSearchPa
   const contentType = req.headers['content-type'] ?? '';
   const type = contentType.toLowerCase();
   if (type.startsWith('application/json')) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(raw.toString('utf8'));
-    } catch {
-      throw invalidParameter('(#100) The request body is not valid JSON.');
-    }
+    const parsed = parseJsonBody(raw, () => invalidParameter('(#100) The request body is not valid JSON.'));
     if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
       for (const [key, value] of Object.entries(parsed)) if (value !== null && value !== undefined) params.set(key, asParam(value));
     }
@@ -69,7 +54,7 @@ export async function graphParams(req: http.IncomingMessage, url: URL): Promise<
 
 /** The token of an `Authorization: Bearer <token>` or `Authorization: OAuth <token>` header (Meta's docs use both). */
 export function authorizationToken(req: http.IncomingMessage): string | undefined {
-  return /^(?:Bearer|OAuth)\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
+  return bearerToken(req, ['Bearer', 'OAuth']);
 }
 
 /** A non-negative integer header (`offset`, `file_size`), undefined when absent, `NaN` when malformed. */

@@ -3,36 +3,27 @@
  * Everything comes from the command line (only config/ reads the environment).
  */
 import { parseArgs } from 'node:util';
-import { startInstagramStandIn } from './server';
 import { closeOnSignals } from '../../runtime/signals';
+import { COMMON_OPTIONS, integerOption, runMain } from '../shared/main';
+import { startInstagramStandIn } from './server';
 
 const USAGE =
   'usage: tsx stand-ins/instagram/main.ts --app-id <id> --app-secret <secret> [--port 3400] [--host 127.0.0.1] [--redirect-uri <uri>]... ' +
   '[--processing-ms 3000] [--publish-limit 50] [--publish-window-seconds 86400] [--short-lived-ttl-seconds 3600] ' +
   '[--long-lived-ttl-seconds 5184000] [--container-ttl-ms 86400000] [--data-dir <dir>]';
 
-/** A non-negative integer option, or undefined when not given. */
-function integerOption(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new Error(`--${name} must be a non-negative integer, not ${value}\n${USAGE}`);
-  return Number(value);
-}
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      port: { type: 'string' },
-      host: { type: 'string' },
+      ...COMMON_OPTIONS,
       'app-id': { type: 'string' },
       'app-secret': { type: 'string' },
-      'redirect-uri': { type: 'string', multiple: true },
       'processing-ms': { type: 'string' },
       'publish-limit': { type: 'string' },
       'publish-window-seconds': { type: 'string' },
       'short-lived-ttl-seconds': { type: 'string' },
       'long-lived-ttl-seconds': { type: 'string' },
       'container-ttl-ms': { type: 'string' },
-      'data-dir': { type: 'string' },
     },
   });
   const appId = values['app-id'];
@@ -40,17 +31,17 @@ async function main(): Promise<void> {
   if (!appId || !appSecret) throw new Error(`--app-id and --app-secret are required\n${USAGE}`);
 
   const standIn = await startInstagramStandIn({
-    port: integerOption('port', values.port),
+    port: integerOption('port', values.port, USAGE),
     host: values.host,
     appId,
     appSecret,
     redirectUris: values['redirect-uri'],
-    processingMs: integerOption('processing-ms', values['processing-ms']),
-    publishLimit: integerOption('publish-limit', values['publish-limit']),
-    publishWindowSeconds: integerOption('publish-window-seconds', values['publish-window-seconds']),
-    shortLivedTtlSeconds: integerOption('short-lived-ttl-seconds', values['short-lived-ttl-seconds']),
-    longLivedTtlSeconds: integerOption('long-lived-ttl-seconds', values['long-lived-ttl-seconds']),
-    containerTtlMs: integerOption('container-ttl-ms', values['container-ttl-ms']),
+    processingMs: integerOption('processing-ms', values['processing-ms'], USAGE),
+    publishLimit: integerOption('publish-limit', values['publish-limit'], USAGE),
+    publishWindowSeconds: integerOption('publish-window-seconds', values['publish-window-seconds'], USAGE),
+    shortLivedTtlSeconds: integerOption('short-lived-ttl-seconds', values['short-lived-ttl-seconds'], USAGE),
+    longLivedTtlSeconds: integerOption('long-lived-ttl-seconds', values['long-lived-ttl-seconds'], USAGE),
+    containerTtlMs: integerOption('container-ttl-ms', values['container-ttl-ms'], USAGE),
     dataDir: values['data-dir'],
   });
   console.log(`Instagram stand-in listening on ${standIn.url}`);
@@ -60,7 +51,4 @@ async function main(): Promise<void> {
   closeOnSignals('Instagram stand-in', () => standIn.close());
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+runMain(main);

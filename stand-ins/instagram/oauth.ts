@@ -5,7 +5,8 @@
  * user token, the `fb_exchange_token` grant for a 60-day one (there are no refresh tokens), and
  * the token check every Graph call goes through. Tokens are random and opaque.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { opaqueToken, redirectUriAllowed, sameSecret } from '../shared/oauth';
 import { DialogError, expiredToken, GraphError, invalidParameter, invalidToken, missingPermission, missingToken, revokedToken } from './graph-errors';
 
 /** The permissions clipfleet asks for, spelled once. */
@@ -99,21 +100,6 @@ export interface TokenResponse {
   expires_in: number;
 }
 
-const sameSecret = (a: string, b: string): boolean => {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-};
-
-const isLoopbackHttpUri = (uri: string): boolean => {
-  try {
-    const url = new URL(uri);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-  } catch {
-    return false;
-  }
-};
-
 /** The Login side of the stand-in: one registered app, the people who can log in, and every grant and token. */
 export class LoginServer {
   private readonly codes = new Map<string, AuthCode>();
@@ -134,7 +120,7 @@ export class LoginServer {
 
     const redirectUri = params.get('redirect_uri');
     if (!redirectUri) throw new DialogError(400, 'Missing redirect_uri', 'The parameter redirect_uri is required.');
-    const registered = this.app.redirectUris.length > 0 ? this.app.redirectUris.includes(redirectUri) : isLoopbackHttpUri(redirectUri);
+    const registered = redirectUriAllowed(this.app.redirectUris, redirectUri);
     if (!registered) {
       throw new DialogError(
         400,
@@ -169,7 +155,7 @@ export class LoginServer {
     } else {
       const user = this.users.find((u) => u.id === userId);
       if (!user) throw new DialogError(400, 'Unknown user', `No Facebook user ${String(userId)} can log in here.`);
-      const code = randomBytes(48).toString('base64url');
+      const code = opaqueToken('', 48);
       const kept = request.scopes.filter((scope) => granted === undefined || granted.includes(scope));
       this.codes.set(code, { request, userId: user.id, granted: kept, expiresAt: Date.now() + CODE_TTL_MS, used: false });
       target.searchParams.set('code', code);

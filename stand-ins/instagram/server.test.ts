@@ -4,10 +4,10 @@
  * clipfleet client code in between.
  */
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { instagramFaults, instagramState } from '../../test/fixtures/instagram';
+import { mp4Like, sha256 } from '../shared/testing';
 import { approveConsent } from './consent';
 import { startInstagramStandIn, type FacebookUser, type InstagramStandIn, type InstagramStandInOptions } from './server';
 
@@ -42,15 +42,6 @@ interface ContainerBody {
   status_code: string;
   status: string;
   video_status: { uploading_phase: { status: string; bytes_transferred: number }; processing_phase: { status: string } };
-}
-
-const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
-
-/** Random bytes that open like an MP4 (`ftyp` at offset 4), distinct every call. */
-function mp4Like(size: number): Buffer {
-  const bytes = randomBytes(size);
-  bytes.write('ftyp', 4, 'latin1');
-  return bytes;
 }
 
 async function startStandIn(overrides: Partial<InstagramStandInOptions> = {}): Promise<InstagramStandIn> {

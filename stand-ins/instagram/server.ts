@@ -6,19 +6,14 @@
  * `/_stand-in/*` lets a test switch faults on (faults.ts) and read what the server received. It
  * keeps everything in memory and the uploaded bytes in `dataDir`.
  */
-import { mkdirSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { once } from 'node:events';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
+import type http from 'node:http';
+import { createStandInServer } from '../shared/server';
 import { CONFIRM_PATH, GRANTED_FIELD, renderDialogPage, renderErrorPage, REVIEWED_FIELD } from './consent-page';
 import { ContainerStore, RUPLOAD_PREFIX, statusCodeAt } from './containers';
 import { Faults, FaultSettingsSchema } from './faults';
 import { DEFAULT_VERSION, GraphApi } from './graph';
 import { DialogError, GraphError, RuploadError } from './graph-errors';
-import { authorizationToken, bodyParams, graphParams, sendHtml, sendJson } from './http';
+import { authorizationToken, bodyParams, graphParams, redirect, sendHtml, sendJson } from './http';
 import { MediaCatalog, permalinkOf } from './media';
 import { instagramAccountsOf, LoginServer, type FacebookUser } from './oauth';
 
@@ -73,24 +68,12 @@ export const DEFAULT_USERS: FacebookUser[] = [
   },
 ];
 const CONTROL_PREFIX = '/_stand-in/';
-const REQUEST_LOG_SIZE = 500;
 const RUPLOAD_PATH = new RegExp(`^${RUPLOAD_PREFIX}/(?:v\\d+\\.\\d+/)?([^/]+)$`);
 const VERSIONED_PATH = /^\/(?:(v\d+\.\d+)\/?)?(.*)$/;
 
-interface LoggedRequest {
-  method: string;
-  path: string;
-  status: number;
-  /** When the request arrived (epoch ms), so a test can see a client wait out a Retry-After. */
-  at: number;
-}
-
 /** Starts the stand-in and resolves once it listens. */
 export async function startInstagramStandIn(opts: InstagramStandInOptions): Promise<InstagramStandIn> {
-  const host = opts.host ?? '127.0.0.1';
-  const ownsDataDir = opts.dataDir === undefined;
-  const dataDir = opts.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'instagram-stand-in-')));
-  mkdirSync(dataDir, { recursive: true });
+  const server = await createStandInServer({ name: 'Instagram stand-in', host: opts.host, port: opts.port, dataDir: opts.dataDir });
   const users = opts.users ?? DEFAULT_USERS;
 
   const login = new LoginServer({ appId: opts.appId, appSecret: opts.appSecret, redirectUris: opts.redirectUris ?? [] }, users, {
@@ -99,10 +82,9 @@ export async function startInstagramStandIn(opts: InstagramStandInOptions): Prom
   });
   const faults = new Faults();
   const catalog = new MediaCatalog(opts.publishLimit ?? 50, opts.publishWindowSeconds ?? 86_400);
-  const containers = new ContainerStore({ dataDir, faults, processingMs: opts.processingMs ?? 3000, containerTtlMs: opts.containerTtlMs ?? 24 * 3600_000 });
+  const containers = new ContainerStore({ dataDir: server.dataDir, faults, processingMs: opts.processingMs ?? 3000, containerTtlMs: opts.containerTtlMs ?? 24 * 3600_000 });
   let origin = '';
   const graph = new GraphApi({ login, containers, catalog, origin: () => origin });
-  const requests: LoggedRequest[] = [];
   const allAccounts = users.flatMap(instagramAccountsOf);
 
   const control: Record<string, (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>> = {
@@ -165,7 +147,7 @@ export async function startInstagramStandIn(opts: InstagramStandInOptions): Prom
           allAccounts.map((a) => [a.id, { quotaUsage: catalog.quotaUsage(a.id, now), quotaTotal: catalog.quotaTotal, quotaDuration: catalog.quotaDurationSeconds }]),
         ),
         tokens: login.report(),
-        requests,
+        requests: server.requests,
       });
     },
   };
@@ -178,9 +160,7 @@ export async function startInstagramStandIn(opts: InstagramStandInOptions): Prom
     const userId = form.get('user') ?? undefined;
     const granted = form.has(REVIEWED_FIELD) ? form.getAll(GRANTED_FIELD) : undefined;
     for (const field of ['decision', 'user', REVIEWED_FIELD, GRANTED_FIELD]) form.delete(field);
-    const location = login.decide(login.validateDialog(form), decision, userId, granted);
-    res.writeHead(302, { location, 'content-length': 0 });
-    res.end();
+    redirect(res, login.decide(login.validateDialog(form), decision, userId, granted));
   };
 
   /** The rupload host: its own auth answer (the guide's "unauthorized user request"), then the container's upload. */
@@ -221,61 +201,19 @@ export async function startInstagramStandIn(opts: InstagramStandInOptions): Prom
     await graph.handle({ req, res, method, segments, params: await graphParams(req, url), version });
   };
 
-  const inFlight = new Set<Promise<void>>();
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://stand-in');
-    // Paths only: query strings carry codes and tokens, which must not sit in a log tests read.
-    const at = Date.now();
-    res.once('close', () => {
-      requests.push({ method: req.method ?? '', path: url.pathname, status: res.headersSent ? res.statusCode : 0, at });
-      if (requests.length > REQUEST_LOG_SIZE) requests.splice(0, requests.length - REQUEST_LOG_SIZE);
-    });
-    // Through a promise, so a handler that throws before its first await is answered like any other.
-    const work = Promise.resolve()
-      .then(() => route(req, res, url))
-      .catch((err: unknown) => answerError(req, res, url, err))
-      .finally(() => inFlight.delete(work));
-    inFlight.add(work);
-  });
-  // Throttled uploads of tens of megabytes outlast Node's default five-minute request timeout.
-  server.requestTimeout = 0;
-  server.listen(opts.port ?? 0, host);
-  await Promise.race([
-    once(server, 'listening'),
-    once(server, 'error').then(([err]: unknown[]) => {
-      throw new Error(`Instagram stand-in cannot listen on ${host}:${opts.port ?? 0}: ${String(err)}`);
-    }),
-  ]);
-  const { port } = server.address() as AddressInfo;
-  origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  origin = await server.listen(route, { refusals: [GraphError, RuploadError, DialogError], answer: answerError });
 
-  let closing: Promise<void> | undefined;
   return {
     url: origin,
     authUrl: `${origin}/${DEFAULT_VERSION}/dialog/oauth`,
     graphRootUrl: `${origin}/`,
     uploadRootUrl: `${origin}/`,
-    close() {
-      closing ??= (async () => {
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeAllConnections();
-        await closed;
-        await Promise.allSettled([...inFlight]);
-        if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
-      })();
-      return closing;
-    },
+    close: () => server.close(),
   };
 }
 
-/** Turns a thrown refusal into Meta's answer for that host; anything else is a bug: a line on stderr and Graph's code 1. */
-async function answerError(req: http.IncomingMessage, res: http.ServerResponse, url: URL, err: unknown): Promise<void> {
-  // An answer sent before the body was read must not leave the body in the way of the next request on the connection.
-  req.resume();
-  const expected = err instanceof GraphError || err instanceof RuploadError || err instanceof DialogError;
-  // A bug must be heard even when the connection it happened on is already gone.
-  if (!expected) console.error(`Instagram stand-in: ${req.method} ${url.pathname} failed:`, err);
-  if (res.headersSent || res.destroyed) return;
+/** Turns a thrown refusal into Meta's answer for that host; anything else is a bug, answered as Graph's code 1. */
+async function answerError(res: http.ServerResponse, err: unknown): Promise<void> {
   if (err instanceof DialogError) return sendHtml(res, err.httpStatus, await renderErrorPage(err.title, err.message));
   if (err instanceof GraphError) return sendJson(res, err.httpStatus, err.body(), err.details.headers);
   if (err instanceof RuploadError) return sendJson(res, err.httpStatus, err.body(), err.headers);

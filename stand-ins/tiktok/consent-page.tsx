@@ -4,7 +4,8 @@
  * `user`, `scopes` and the `granted_scope` checkboxes are what browser tests click and read.
  * The page says plainly that it is a local stand-in, so nobody mistakes it for TikTok's sign-in.
  */
-import type { Child, FC } from 'hono/jsx';
+import type { FC } from 'hono/jsx';
+import { HiddenFields, pageFrame, renderDocument } from '../shared/page';
 import { BASIC_SCOPE, SCOPE_DESCRIPTIONS, type ConsentRequest } from './oauth';
 
 /** Where the consent form posts. */
@@ -26,27 +27,13 @@ ul{list-style:none;padding:0}
 .error{color:#fe2c55}
 `;
 
-const Frame: FC<{ title: string; children?: Child }> = ({ title, children }) => (
-  <html lang="en">
-    <head>
-      <meta charset="utf-8" />
-      <title>{title}</title>
-      <style>{STYLE}</style>
-    </head>
-    <body>
-      <p class="banner">Local TikTok stand-in (clipfleet tests and demo), not TikTok</p>
-      {children}
-    </body>
-  </html>
-);
+const Frame = pageFrame({ banner: 'Local TikTok stand-in (clipfleet tests and demo), not TikTok', style: STYLE });
 
 const ConsentPage: FC<{ request: ConsentRequest; users: readonly ConsentUser[] }> = ({ request, users }) => (
   <Frame title="Authorize - TikTok stand-in">
     <h1 id="client">{request.clientKey} would like to:</h1>
     <form id="consent" method="post" action={APPROVE_PATH}>
-      {request.fields.map(([name, value]) => (
-        <input type="hidden" name={name} value={value} />
-      ))}
+      <HiddenFields fields={request.fields} />
       <ul id="scopes">
         {request.scopes.map((scope) => (
           <li data-scope={scope}>
@@ -86,10 +73,10 @@ const ErrorPage: FC<{ status: number; error: string; description: string }> = ({
 
 /** The consent screen for a validated request, as a full HTML document. */
 export async function renderConsentPage(request: ConsentRequest, users: readonly ConsentUser[]): Promise<string> {
-  return `<!doctype html>${await (<ConsentPage request={request} users={users} />).toString()}`;
+  return renderDocument(<ConsentPage request={request} users={users} />);
 }
 
 /** The page shown instead of a redirect when the client or its redirect URI is not one TikTok knows. */
 export async function renderErrorPage(status: number, error: string, description: string): Promise<string> {
-  return `<!doctype html>${await (<ErrorPage status={status} error={error} description={description} />).toString()}`;
+  return renderDocument(<ErrorPage status={status} error={error} description={description} />);
 }

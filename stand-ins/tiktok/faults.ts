@@ -4,6 +4,7 @@
  * that fails processing, the daily post cap, a slow link.
  */
 import { z } from 'zod';
+import { FaultState } from '../shared/faults';
 import { internalError, rateLimitExceeded, type TikTokApiError } from './errors';
 
 /** `fail_reason` values of Get Post Status ("Fail reasons" in the docs). */
@@ -48,58 +49,26 @@ export type FaultSettings = z.infer<typeof FaultSettingsSchema>;
 type StandingFaults = Omit<FaultSettings, 'expireAccessTokens' | 'revokeUser'>;
 
 /** The live fault settings of one stand-in. */
-export class Faults {
-  private current: StandingFaults = {};
-
+export class Faults extends FaultState<StandingFaults> {
   /** Merges posted settings into the current ones and returns the token actions for the caller to apply. */
   merge(settings: FaultSettings): Pick<FaultSettings, 'expireAccessTokens' | 'revokeUser'> {
     const { expireAccessTokens, revokeUser, ...standing } = settings;
-    this.current = { ...this.current, ...standing };
+    this.keep(standing);
     return { expireAccessTokens, revokeUser };
-  }
-
-  /** Back to a well-behaved server. */
-  reset(): void {
-    this.current = {};
-  }
-
-  /** What is still switched on. */
-  report(): StandingFaults {
-    return { ...this.current };
   }
 
   /** The injected answer for one API or upload request, if one is due (counted down). */
   takeRequestFault(): TikTokApiError | undefined {
-    const { failNext, rateLimitNext } = this.current;
-    if (failNext && failNext.count > 0) {
-      this.current.failNext = { ...failNext, count: failNext.count - 1 };
-      return internalError(failNext.status);
-    }
-    if (rateLimitNext && rateLimitNext.count > 0) {
-      this.current.rateLimitNext = { ...rateLimitNext, count: rateLimitNext.count - 1 };
-      return rateLimitExceeded(rateLimitNext.retryAfterSeconds);
-    }
+    const failNext = this.spend('failNext');
+    if (failNext) return internalError(failNext.status);
+    const rateLimitNext = this.spend('rateLimitNext');
+    if (rateLimitNext) return rateLimitExceeded(rateLimitNext.retryAfterSeconds);
     return undefined;
-  }
-
-  /** The armed cut, if any; `cutFired` disarms it once it has cut a connection. */
-  get cutAfterBytes(): number | undefined {
-    return this.current.cutAfterBytes;
-  }
-
-  cutFired(): void {
-    delete this.current.cutAfterBytes;
   }
 
   /** The forced outcome of the next finished upload (one-shot). */
   takeFailReason(): FailReason | undefined {
-    const reason = this.current.failNextPublish?.failReason;
-    delete this.current.failNextPublish;
-    return reason;
-  }
-
-  get bytesPerSecond(): number {
-    return this.current.bytesPerSecond ?? 0;
+    return this.take('failNextPublish')?.failReason;
   }
 
   get postLimitReached(): boolean {

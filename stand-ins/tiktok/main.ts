@@ -4,19 +4,13 @@
  */
 import { parseArgs } from 'node:util';
 import { closeOnSignals } from '../../runtime/signals';
+import { COMMON_OPTIONS, integerOption, runMain } from '../shared/main';
 import { startTikTokStandIn, type TikTokUserOptions } from './server';
 
 const USAGE =
   'usage: tsx stand-ins/tiktok/main.ts --client-key <key> --client-secret <secret> [--port 3300] [--host 127.0.0.1] ' +
   '[--redirect-uri <uri>]... [--user <open_id>=<username>=<display name>]... [--audited] [--processing-ms 3000] ' +
   '[--init-per-minute 6] [--status-fetch-per-minute 30] [--rate-window-ms 60000] [--access-token-ttl-seconds 86400] [--data-dir <dir>]';
-
-/** A non-negative integer option, or undefined when not given. */
-function integerOption(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new Error(`--${name} must be a non-negative integer, not ${value}\n${USAGE}`);
-  return Number(value);
-}
 
 function userOption(spec: string): TikTokUserOptions {
   const [openId, username, ...name] = spec.split('=');
@@ -27,11 +21,9 @@ function userOption(spec: string): TikTokUserOptions {
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      port: { type: 'string' },
-      host: { type: 'string' },
+      ...COMMON_OPTIONS,
       'client-key': { type: 'string' },
       'client-secret': { type: 'string' },
-      'redirect-uri': { type: 'string', multiple: true },
       user: { type: 'string', multiple: true },
       audited: { type: 'boolean' },
       'processing-ms': { type: 'string' },
@@ -39,7 +31,6 @@ async function main(): Promise<void> {
       'status-fetch-per-minute': { type: 'string' },
       'rate-window-ms': { type: 'string' },
       'access-token-ttl-seconds': { type: 'string' },
-      'data-dir': { type: 'string' },
     },
   });
   const clientKey = values['client-key'];
@@ -47,18 +38,18 @@ async function main(): Promise<void> {
   if (!clientKey || !clientSecret) throw new Error(`--client-key and --client-secret are required\n${USAGE}`);
 
   const standIn = await startTikTokStandIn({
-    port: integerOption('port', values.port),
+    port: integerOption('port', values.port, USAGE),
     host: values.host,
     clientKey,
     clientSecret,
     redirectUris: values['redirect-uri'],
     users: values.user?.map(userOption),
     audited: values.audited,
-    processingMs: integerOption('processing-ms', values['processing-ms']),
-    initPerMinute: integerOption('init-per-minute', values['init-per-minute']),
-    statusFetchPerMinute: integerOption('status-fetch-per-minute', values['status-fetch-per-minute']),
-    rateWindowMs: integerOption('rate-window-ms', values['rate-window-ms']),
-    accessTokenTtlSeconds: integerOption('access-token-ttl-seconds', values['access-token-ttl-seconds']),
+    processingMs: integerOption('processing-ms', values['processing-ms'], USAGE),
+    initPerMinute: integerOption('init-per-minute', values['init-per-minute'], USAGE),
+    statusFetchPerMinute: integerOption('status-fetch-per-minute', values['status-fetch-per-minute'], USAGE),
+    rateWindowMs: integerOption('rate-window-ms', values['rate-window-ms'], USAGE),
+    accessTokenTtlSeconds: integerOption('access-token-ttl-seconds', values['access-token-ttl-seconds'], USAGE),
     dataDir: values['data-dir'],
   });
   console.log(`TikTok stand-in listening on ${standIn.url}`);
@@ -68,7 +59,4 @@ async function main(): Promise<void> {
   closeOnSignals('TikTok stand-in', () => standIn.close());
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+runMain(main);

@@ -6,7 +6,8 @@
  * refresh token stops working once a new one is issued), revocation, and the bearer check every
  * API call goes through. Tokens are random and opaque.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { opaqueToken, redirectUriAllowed, sameSecret } from '../shared/oauth';
 import { accessTokenInvalid, ConsentError, OAuthError, scopeNotAuthorized } from './errors';
 
 /** The scopes the stand-in knows, with what the consent screen says each allows; another scope is `invalid_scope`. */
@@ -90,23 +91,6 @@ export interface TokenLifetimes {
   refreshGraceMs: number;
 }
 
-const opaque = (prefix: string, bytes: number): string => prefix + randomBytes(bytes).toString('base64url');
-
-const sameSecret = (a: string, b: string): boolean => {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-};
-
-const isLoopbackHttpUri = (uri: string): boolean => {
-  try {
-    const url = new URL(uri);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-  } catch {
-    return false;
-  }
-};
-
 /**
  * Whether `verifier` answers `challenge`. RFC 7636's S256 is base64url(SHA-256); TikTok's Login
  * Kit for Desktop sample encodes the same digest as hex, so both are accepted.
@@ -137,7 +121,7 @@ export class OAuthServer {
     if (clientKey !== this.client.clientKey) throw new ConsentError(400, 'invalid_client', `Unknown client_key: ${clientKey}`);
     const redirectUri = params.get('redirect_uri');
     if (!redirectUri) throw new ConsentError(400, 'invalid_request', 'Missing required parameter: redirect_uri');
-    const registered = this.client.redirectUris.length > 0 ? this.client.redirectUris.includes(redirectUri) : isLoopbackHttpUri(redirectUri);
+    const registered = redirectUriAllowed(this.client.redirectUris, redirectUri);
     if (!registered) throw new ConsentError(400, 'redirect_uri', `The redirect_uri ${redirectUri} is not registered for this client.`);
 
     const state = params.get('state') ?? undefined;
@@ -166,7 +150,7 @@ export class OAuthServer {
     if (decision === 'deny') return this.errorRedirect(request.redirectUri, 'access_denied', 'The user cancelled the authorization.', request.state);
     if (!openId || !this.openIds.includes(openId)) throw new ConsentError(400, 'invalid_request', `Unknown user: ${String(openId)}`);
     const scopes = request.scopes.filter((scope) => scope === BASIC_SCOPE || granted.includes(scope));
-    const code = randomBytes(32).toString('base64url');
+    const code = opaqueToken('', 32);
     this.codes.set(code, { request, openId, scopes, expiresAt: Date.now() + AUTH_CODE_TTL_MS, used: false });
     const target = new URL(request.redirectUri);
     target.searchParams.set('code', code);
@@ -277,8 +261,8 @@ export class OAuthServer {
 
   private issue(grant: Grant): TokenResponse {
     const now = Date.now();
-    const access = opaque('act.', 36);
-    const refresh = opaque('rft.', 36);
+    const access = opaqueToken('act.', 36);
+    const refresh = opaqueToken('rft.', 36);
     this.accessTokens.set(access, { grant, expiresAt: now + this.lifetimes.accessTokenTtlSeconds * 1000 });
     this.refreshTokens.set(refresh, { grant });
     this.issued.access.push(access);

@@ -5,12 +5,11 @@
  * chunk, 403 once the URL has expired), and Get Post Status. Bytes go to a file in `dataDir`;
  * everything else is in memory.
  */
-import { createHash, randomBytes, randomInt } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { randomBytes, randomInt } from 'node:crypto';
 import { open, writeFile } from 'node:fs/promises';
 import type http from 'node:http';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { BodyFaults, hashFile, inTurn, readHead } from '../shared/uploads';
 import { invalidParam, TikTokApiError, UploadError } from './errors';
 import type { FailReason, Faults } from './faults';
 import type { Grant } from './oauth';
@@ -290,17 +289,7 @@ export class Publishes {
     const publish = this.byUploadId.get(url.searchParams.get('upload_id') ?? '');
     if (!publish || publish.uploadToken !== url.searchParams.get('upload_token')) throw new UploadError(404, 'TikTok cannot find a valid upload task given the upload_url.');
     if (publish.uploadUrlExpiresAt <= Date.now()) throw new UploadError(403, 'The upload_url has expired.');
-    publish.writer?.destroy();
-    const previous = publish.tail;
-    let release!: () => void;
-    publish.tail = new Promise((resolve) => (release = resolve));
-    await previous;
-    try {
-      await this.putInTurn(req, res, publish);
-    } finally {
-      publish.writer = undefined;
-      release();
-    }
+    await inTurn(publish, () => this.putInTurn(req, res, publish));
   }
 
   /** Get Post Status for one publish of the token's user. */
@@ -386,32 +375,23 @@ export class Publishes {
    * when the connection ended first, and then the chunk does not count: the client resends it whole.
    */
   private async store(req: http.IncomingMessage, publish: Publish, first: number, declared: number): Promise<boolean> {
-    const { faults } = this.deps;
     const file = await open(publish.filePath, 'r+');
     let position = first;
-    // The socket, not the request: a request's own 'close' also fires when its body has merely been read.
-    const socket = req.socket;
-    const disconnected = new AbortController();
-    const onSocketClose = (): void => disconnected.abort();
-    socket.once('close', onSocketClose);
+    const bodyFaults = new BodyFaults(req, this.deps.faults);
     try {
       for await (const chunk of req) {
         let buf = chunk as Buffer;
-        const seen = position - first;
-        const cut = faults.cutAfterBytes;
-        const cutHere = cut !== undefined && seen + buf.length >= cut;
-        if (cutHere) buf = buf.subarray(0, cut - seen);
+        const trimmed = bodyFaults.trimToCut(buf, position - first);
+        buf = trimmed.buf;
         publish.bytesReceived += buf.length;
         this.bytesReceived += buf.length;
-        const rate = faults.bytesPerSecond;
-        if (rate > 0 && buf.length > 0) await sleep((buf.length / rate) * 1000, undefined, { signal: disconnected.signal });
+        await bodyFaults.throttle(buf.length);
         if (buf.length > 0) {
           await file.write(buf, 0, buf.length, position);
           position += buf.length;
         }
-        if (cutHere) {
-          faults.cutFired();
-          socket.destroy();
+        if (trimmed.cutHere) {
+          bodyFaults.sever();
           return false;
         }
       }
@@ -419,12 +399,12 @@ export class Publishes {
       // The client went away mid-body (or the server is closing).
       return false;
     } finally {
-      socket.off('close', onSocketClose);
+      bodyFaults.release();
       await file.close();
     }
     // A request is destroyed once its body is read, so only a short body says the client went away.
     if (position - first === declared) return true;
-    if (socket.destroyed) return false;
+    if (bodyFaults.socket.destroyed) return false;
     throw new UploadError(400, `The body has ${position - first} bytes; Content-Length says ${declared}.`);
   }
 
@@ -433,26 +413,9 @@ export class Publishes {
     publish.sha256 = await hashFile(publish.filePath);
     publish.completedAt = Date.now();
     const forced = this.deps.faults.takeFailReason();
-    const head = await readHead(publish.filePath);
+    const head = await readHead(publish.filePath, HEAD_BYTES);
     publish.failReason = forced ?? (looksLikeVideo(head) ? undefined : 'file_format_check_failed');
     // Based on TikTok's policies a post_id is given only for a post made public (once moderated).
     if (!publish.failReason && publish.mode === 'direct' && publish.postInfo?.privacy_level === 'PUBLIC_TO_EVERYONE') publish.postId = newPostId();
-  }
-}
-
-async function hashFile(filePath: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(filePath)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-async function readHead(filePath: string): Promise<Buffer> {
-  const file = await open(filePath, 'r');
-  try {
-    const buf = Buffer.alloc(HEAD_BYTES);
-    const { bytesRead } = await file.read(buf, 0, HEAD_BYTES, 0);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await file.close();
   }
 }

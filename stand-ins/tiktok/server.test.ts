@@ -4,12 +4,12 @@
  * code in between.
  */
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { tiktokFaults, tiktokState } from '../../test/fixtures/tiktok';
+import { decodeHtml, mp4Like, pkcePair, sha256 } from '../shared/testing';
 import { approveConsent } from './consent';
 import { MB } from './posts';
 import { startTikTokStandIn, type TikTokStandIn, type TikTokStandInOptions } from './server';
@@ -42,28 +42,6 @@ interface StatusData {
   uploaded_bytes: number;
 }
 type Source = { source: string; video_size?: number; chunk_size?: number; total_chunk_count?: number; video_url?: string };
-
-const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
-
-/** Random bytes that open like an MP4 (`ftyp` at offset 4), distinct every call. */
-function mp4Like(size: number): Buffer {
-  const bytes = randomBytes(size);
-  bytes.write('ftyp', 4, 'latin1');
-  return bytes;
-}
-
-function pkcePair(): { verifier: string; challenge: string } {
-  const verifier = randomBytes(48).toString('base64url');
-  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
-}
-
-const decodeHtml = (text: string): string =>
-  text
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
 
 const oneChunk = (size: number): Source => ({ source: 'FILE_UPLOAD', video_size: size, chunk_size: size, total_chunk_count: 1 });
 const privatePost = { title: 'a #cat clip', privacy_level: 'SELF_ONLY', disable_duet: false, disable_comment: false, disable_stitch: false };

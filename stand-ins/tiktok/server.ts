@@ -7,17 +7,12 @@
  * `/_stand-in/*` lets a test switch faults on (faults.ts) and read what the server received. It
  * keeps everything in memory and the uploaded bytes in `dataDir`.
  */
-import { mkdirSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { once } from 'node:events';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
+import type http from 'node:http';
+import { createStandInServer, routeTable, type Route } from '../shared/server';
 import { APPROVE_PATH, renderConsentPage, renderErrorPage } from './consent-page';
 import { ConsentError, invalidParam, logId, OAuthError, TikTokApiError, UploadError } from './errors';
 import { Faults, FaultSettingsSchema } from './faults';
-import { bearerToken, readForm, readJsonBody, sendHtml, sendJson } from './http';
+import { bearerToken, readForm, readJsonBody, redirect, sendHtml, sendJson } from './http';
 import { BASIC_SCOPE, OAuthServer, type Grant } from './oauth';
 import { PRIVACY_LEVELS, Publishes, UPLOAD_PATH, type PrivacyLevel, type TikTokUser } from './posts';
 import { SlidingWindowLimit } from './rate-limit';
@@ -94,7 +89,6 @@ export const DEFAULT_USER: TikTokUserOptions = { openId: 'tt-open-demo-0001', us
 const AUTH_PATH = '/v2/auth/authorize/';
 const TOKEN_PATH = '/v2/oauth/token/';
 const CONTROL_PREFIX = '/_stand-in/';
-const REQUEST_LOG_SIZE = 500;
 const PUBLISH_SCOPE = 'video.publish';
 const UPLOAD_SCOPE = 'video.upload';
 
@@ -116,16 +110,6 @@ const USER_FIELD_SCOPES: Readonly<Record<string, string>> = {
   video_count: 'user.info.stats',
 };
 
-interface LoggedRequest {
-  method: string;
-  path: string;
-  status: number;
-  /** When the request arrived (epoch ms), so a test can see a client wait out a Retry-After. */
-  at: number;
-}
-
-type Handler = (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => Promise<void>;
-
 const withDefaults = (user: TikTokUserOptions): TikTokUser => ({
   unionId: `tt-union-${user.openId}`,
   avatarUrl: `https://p16-sign.tiktokcdn.com/stand-in/${encodeURIComponent(user.openId)}.jpeg`,
@@ -145,10 +129,7 @@ function sendOk(res: http.ServerResponse, data: unknown, raw?: string): void {
 
 /** Starts the stand-in and resolves once it listens. */
 export async function startTikTokStandIn(opts: TikTokStandInOptions): Promise<TikTokStandIn> {
-  const host = opts.host ?? '127.0.0.1';
-  const ownsDataDir = opts.dataDir === undefined;
-  const dataDir = opts.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'tiktok-stand-in-')));
-  mkdirSync(dataDir, { recursive: true });
+  const server = await createStandInServer({ name: 'TikTok stand-in', host: opts.host, port: opts.port, dataDir: opts.dataDir });
   const users = (opts.users ?? [DEFAULT_USER]).map(withDefaults);
   const windowMs = opts.rateWindowMs ?? 60_000;
 
@@ -165,7 +146,7 @@ export async function startTikTokStandIn(opts: TikTokStandInOptions): Promise<Ti
   };
   let origin = '';
   const publishes = new Publishes({
-    dataDir,
+    dataDir: server.dataDir,
     faults,
     users,
     audited: opts.audited ?? false,
@@ -174,7 +155,6 @@ export async function startTikTokStandIn(opts: TikTokStandInOptions): Promise<Ti
     maxPendingShares: opts.maxPendingShares ?? 5,
     origin: () => origin,
   });
-  const requests: LoggedRequest[] = [];
 
   /** Faults first (a real backend fails before it looks at you), then the bearer check, then the token's limit. */
   const apiGrant = (req: http.IncomingMessage, scopes: readonly string[], limit?: SlidingWindowLimit): Grant => {
@@ -186,7 +166,7 @@ export async function startTikTokStandIn(opts: TikTokStandInOptions): Promise<Ti
     return grant;
   };
 
-  const handlers: Record<string, Handler> = {
+  const handlers: Record<string, Route> = {
     [`GET ${AUTH_PATH}`]: async (_req, res, url) => {
       const request = oauth.validateConsentRequest(url.searchParams);
       if ('redirect' in request) return redirect(res, request.redirect);
@@ -334,76 +314,28 @@ export async function startTikTokStandIn(opts: TikTokStandInOptions): Promise<Ti
         tokenCounts: { access: oauth.issued.access.length, refresh: oauth.issued.refresh.length },
         inits: perToken(limits.init),
         statusFetches: perToken(limits.statusFetch),
-        requests,
+        requests: server.requests,
       });
     },
   };
 
-  const inFlight = new Set<Promise<void>>();
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://stand-in');
-    // Paths only: query strings carry codes and upload tokens, which must not sit in a log tests read.
-    const at = Date.now();
-    res.once('close', () => {
-      requests.push({ method: req.method ?? '', path: url.pathname, status: res.headersSent ? res.statusCode : 0, at });
-      if (requests.length > REQUEST_LOG_SIZE) requests.splice(0, requests.length - REQUEST_LOG_SIZE);
-    });
-    const handler = handlers[`${req.method} ${url.pathname}`];
-    // Through a promise, so a handler that throws before its first await is answered like any other.
-    const work = Promise.resolve()
-      .then(() => (handler ? handler(req, res, url) : notFound(url)))
-      .catch((err: unknown) => answerError(req, res, url, err))
-      .finally(() => inFlight.delete(work));
-    inFlight.add(work);
-  });
-  // Throttled uploads of tens of megabytes outlast Node's default five-minute request timeout.
-  server.requestTimeout = 0;
-  server.listen(opts.port ?? 0, host);
-  await Promise.race([
-    once(server, 'listening'),
-    once(server, 'error').then(([err]: unknown[]) => {
-      throw new Error(`TikTok stand-in cannot listen on ${host}:${opts.port ?? 0}: ${String(err)}`);
-    }),
-  ]);
-  const { port } = server.address() as AddressInfo;
-  origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  origin = await server.listen(routeTable(handlers, notFound), { refusals: [ConsentError, OAuthError, TikTokApiError, UploadError], answer: answerError });
 
-  let closing: Promise<void> | undefined;
   return {
     url: origin,
     authUrl: `${origin}${AUTH_PATH}`,
     tokenUrl: `${origin}${TOKEN_PATH}`,
     apiRootUrl: `${origin}/`,
-    close() {
-      closing ??= (async () => {
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeAllConnections();
-        await closed;
-        await Promise.allSettled([...inFlight]);
-        if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
-      })();
-      return closing;
-    },
+    close: () => server.close(),
   };
 }
 
-function redirect(res: http.ServerResponse, location: string): void {
-  res.writeHead(302, { location, 'content-length': 0 });
-  res.end();
+function notFound(url: URL): TikTokApiError {
+  return new TikTokApiError(404, 'not_found', `Not Found: ${url.pathname}`);
 }
 
-async function notFound(url: URL): Promise<void> {
-  throw new TikTokApiError(404, 'not_found', `Not Found: ${url.pathname}`);
-}
-
-/** Turns a thrown refusal into TikTok's answer for that endpoint; anything else is a bug: a line on stderr and a 500. */
-async function answerError(req: http.IncomingMessage, res: http.ServerResponse, url: URL, err: unknown): Promise<void> {
-  // An answer sent before the body was read must not leave the body in the way of the next request on the connection.
-  req.resume();
-  const expected = err instanceof ConsentError || err instanceof OAuthError || err instanceof TikTokApiError || err instanceof UploadError;
-  // A bug must be heard even when the connection it happened on is already gone.
-  if (!expected) console.error(`TikTok stand-in: ${req.method} ${url.pathname} failed:`, err);
-  if (res.headersSent || res.destroyed) return;
+/** Turns a thrown refusal into TikTok's answer for that endpoint; anything else is a bug, answered 500. */
+async function answerError(res: http.ServerResponse, err: unknown): Promise<void> {
   if (err instanceof ConsentError) return sendHtml(res, err.httpStatus, await renderErrorPage(err.httpStatus, err.error, err.message));
   if (err instanceof OAuthError) return sendJson(res, err.httpStatus, err.body());
   if (err instanceof TikTokApiError) return sendJson(res, err.httpStatus, err.body(), err.headers);

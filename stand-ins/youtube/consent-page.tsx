@@ -4,7 +4,8 @@
  * `deny`, `channel` and `scopes` are what browser tests click and read. The page says plainly
  * that it is a local stand-in, so nobody mistakes it for Google's sign-in.
  */
-import type { Child, FC } from 'hono/jsx';
+import type { FC } from 'hono/jsx';
+import { HiddenFields, pageFrame, renderDocument } from '../shared/page';
 import { SCOPE_DESCRIPTIONS, type Channel, type ConsentRequest } from './oauth';
 
 /** Where the consent form posts. */
@@ -18,19 +19,7 @@ form{display:grid;gap:.8rem}
 .error{color:#b3261e}
 `;
 
-const Frame: FC<{ title: string; children?: Child }> = ({ title, children }) => (
-  <html lang="en">
-    <head>
-      <meta charset="utf-8" />
-      <title>{title}</title>
-      <style>{STYLE}</style>
-    </head>
-    <body>
-      <p class="banner">Local YouTube stand-in (clipfleet tests and demo), not Google</p>
-      {children}
-    </body>
-  </html>
-);
+const Frame = pageFrame({ banner: 'Local YouTube stand-in (clipfleet tests and demo), not Google', style: STYLE });
 
 const ConsentPage: FC<{ request: ConsentRequest; channels: readonly Channel[] }> = ({ request, channels }) => (
   <Frame title="Sign in - YouTube stand-in">
@@ -41,9 +30,7 @@ const ConsentPage: FC<{ request: ConsentRequest; channels: readonly Channel[] }>
       ))}
     </ul>
     <form id="consent" method="post" action={APPROVE_PATH}>
-      {request.fields.map(([name, value]) => (
-        <input type="hidden" name={name} value={value} />
-      ))}
+      <HiddenFields fields={request.fields} />
       <label>
         Channel{' '}
         <select name="channel" id="channel">
@@ -73,10 +60,10 @@ const ErrorPage: FC<{ status: number; error: string; description: string }> = ({
 
 /** The consent screen for a validated request, as a full HTML document. */
 export async function renderConsentPage(request: ConsentRequest, channels: readonly Channel[]): Promise<string> {
-  return `<!doctype html>${await (<ConsentPage request={request} channels={channels} />).toString()}`;
+  return renderDocument(<ConsentPage request={request} channels={channels} />);
 }
 
 /** Google's "Error 400: redirect_uri_mismatch"-style page, as a full HTML document. */
 export async function renderErrorPage(status: number, error: string, description: string): Promise<string> {
-  return `<!doctype html>${await (<ErrorPage status={status} error={error} description={description} />).toString()}`;
+  return renderDocument(<ErrorPage status={status} error={error} description={description} />);
 }

@@ -4,6 +4,7 @@
  * spent quota, a video that fails processing, a slow link.
  */
 import { z } from 'zod';
+import { FaultState } from '../shared/faults';
 import { backendError, rateLimitExceeded, type GoogleApiError } from './google-errors';
 
 /** `status.failureReason` values of a video resource. */
@@ -51,64 +52,30 @@ export type FaultSettings = z.infer<typeof FaultSettingsSchema>;
 type StandingFaults = Omit<FaultSettings, 'expireAccessTokens' | 'revokeRefreshTokensOf'>;
 
 /** The live fault settings of one stand-in. */
-export class Faults {
-  private current: StandingFaults = {};
-
+export class Faults extends FaultState<StandingFaults> {
   /** Merges posted settings into the current ones and returns the token actions for the caller to apply. */
   merge(settings: FaultSettings): Pick<FaultSettings, 'expireAccessTokens' | 'revokeRefreshTokensOf'> {
     const { expireAccessTokens, revokeRefreshTokensOf, ...standing } = settings;
-    this.current = { ...this.current, ...standing };
+    this.keep(standing);
     return { expireAccessTokens, revokeRefreshTokensOf };
-  }
-
-  /** Back to a well-behaved server. */
-  reset(): void {
-    this.current = {};
-  }
-
-  /** What is still switched on. */
-  report(): StandingFaults {
-    return { ...this.current };
   }
 
   /** The injected answer for one upload or Data API request, if one is due (counted down). */
   takeRequestFault(): GoogleApiError | undefined {
-    const { failNext, rateLimitNext } = this.current;
-    if (failNext && failNext.count > 0) {
-      this.current.failNext = { ...failNext, count: failNext.count - 1 };
-      return backendError(failNext.status);
-    }
-    if (rateLimitNext && rateLimitNext.count > 0) {
-      this.current.rateLimitNext = { ...rateLimitNext, count: rateLimitNext.count - 1 };
-      return rateLimitExceeded(rateLimitNext.retryAfterSeconds);
-    }
+    const failNext = this.spend('failNext');
+    if (failNext) return backendError(failNext.status);
+    const rateLimitNext = this.spend('rateLimitNext');
+    if (rateLimitNext) return rateLimitExceeded(rateLimitNext.retryAfterSeconds);
     return undefined;
-  }
-
-  /** The armed cut, if any; `fired` disarms it once it has cut a connection. */
-  get cutAfterBytes(): number | undefined {
-    return this.current.cutAfterBytes;
-  }
-
-  fired(): void {
-    delete this.current.cutAfterBytes;
   }
 
   /** Whether the next videos.insert must be refused for quota (one-shot). */
   takeQuotaExceeded(): boolean {
-    const due = this.current.quotaExceeded === true;
-    delete this.current.quotaExceeded;
-    return due;
+    return this.take('quotaExceeded') === true;
   }
 
   /** The forced outcome of the next finished upload (one-shot). */
   takeProcessingOutcome(): ProcessingOutcome | undefined {
-    const outcome = this.current.failProcessingNext;
-    delete this.current.failProcessingNext;
-    return outcome;
-  }
-
-  get bytesPerSecond(): number {
-    return this.current.bytesPerSecond ?? 0;
+    return this.take('failProcessingNext');
   }
 }

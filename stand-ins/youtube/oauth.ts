@@ -5,7 +5,8 @@
  * revocation, and the bearer check every API call goes through. Tokens are random and opaque;
  * nothing about a token can be read from the token itself.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { opaqueToken, redirectUriAllowed, sameSecret } from '../shared/oauth';
 import { ConsentError, insufficientScopes, invalidCredentials, OAuthError } from './google-errors';
 
 /** The YouTube scopes, spelled once. */
@@ -89,23 +90,6 @@ export interface TokenResponse {
   token_type: 'Bearer';
 }
 
-const opaque = (prefix: string, bytes: number): string => prefix + randomBytes(bytes).toString('base64url');
-
-const sameSecret = (a: string, b: string): boolean => {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-};
-
-const isLoopbackHttpUri = (uri: string): boolean => {
-  try {
-    const url = new URL(uri);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-  } catch {
-    return false;
-  }
-};
-
 /** The authorization server of the stand-in: one registered client, the channels a person can pick, and every grant and token. */
 export class OAuthServer {
   private readonly codes = new Map<string, AuthCode>();
@@ -128,7 +112,7 @@ export class OAuthServer {
 
     const redirectUri = params.get('redirect_uri');
     if (!redirectUri) throw new ConsentError(400, 'invalid_request', 'Missing required parameter: redirect_uri');
-    const registered = this.client.redirectUris.length > 0 ? this.client.redirectUris.includes(redirectUri) : isLoopbackHttpUri(redirectUri);
+    const registered = redirectUriAllowed(this.client.redirectUris, redirectUri);
     if (!registered) {
       throw new ConsentError(400, 'redirect_uri_mismatch', `The redirect URI in the request, ${redirectUri}, does not match the ones authorized for the OAuth client.`);
     }
@@ -171,7 +155,7 @@ export class OAuthServer {
     } else {
       const channel = this.channels.find((c) => c.id === channelId);
       if (!channel) throw new ConsentError(400, 'invalid_request', `Unknown channel: ${String(channelId)}`);
-      const code = opaque('4/', 32);
+      const code = opaqueToken('4/', 32);
       this.codes.set(code, { request, channelId: channel.id, expiresAt: Date.now() + AUTH_CODE_TTL_MS, used: false });
       target.searchParams.set('code', code);
       target.searchParams.set('scope', request.scopes.join(' '));
@@ -261,7 +245,7 @@ export class OAuthServer {
     const response = this.issueAccessToken(grant);
     // Google hands out a refresh token only to clients that asked for offline access.
     if (!request.offline) return response;
-    const refreshToken = opaque('1//', 48);
+    const refreshToken = opaqueToken('1//', 48);
     this.refreshTokens.set(refreshToken, grant);
     this.issued.refresh.push(refreshToken);
     return { ...response, refresh_token: refreshToken };
@@ -277,7 +261,7 @@ export class OAuthServer {
   }
 
   private issueAccessToken(grant: Grant): TokenResponse {
-    const token = opaque('ya29.', 48);
+    const token = opaqueToken('ya29.', 48);
     this.accessTokens.set(token, { grant, expiresAt: Date.now() + this.accessTokenTtlSeconds * 1000 });
     this.issued.access.push(token);
     return { access_token: token, expires_in: this.accessTokenTtlSeconds, scope: grant.scopes.join(' '), token_type: 'Bearer' };

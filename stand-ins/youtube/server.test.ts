@@ -3,12 +3,12 @@
  * guides describe the requests, with no clipfleet client code in between.
  */
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { makeSampleVideo } from '../../media/sample-video';
+import { decodeHtml, mp4Like, pkcePair, sha256 } from '../shared/testing';
 import { CHUNK_GRANULARITY } from './uploads';
 import { startYouTubeStandIn, type YouTubeStandIn, type YouTubeStandInOptions } from './server';
 
@@ -45,28 +45,6 @@ interface StandInState {
   quota: Record<string, number>;
   requests: { method: string; path: string; status: number }[];
 }
-
-const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
-
-/** Random bytes that open like an MP4 (`ftyp` at offset 4), distinct every call. */
-function mp4Like(size: number): Buffer {
-  const bytes = randomBytes(size);
-  bytes.write('ftyp', 4, 'latin1');
-  return bytes;
-}
-
-function pkcePair(): { verifier: string; challenge: string } {
-  const verifier = randomBytes(48).toString('base64url');
-  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
-}
-
-const decodeHtml = (text: string): string =>
-  text
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
 
 async function startStandIn(overrides: Partial<YouTubeStandInOptions> = {}): Promise<YouTubeStandIn> {
   return startYouTubeStandIn({

@@ -7,13 +7,9 @@
  * (faults.ts) and read what the server received. It keeps everything in memory and the
  * uploaded bytes in `dataDir`.
  */
-import { mkdirSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { once } from 'node:events';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
+import type http from 'node:http';
+import { redirect } from '../shared/http';
+import { createStandInServer, routeTable, type Route } from '../shared/server';
 import { APPROVE_PATH, renderConsentPage, renderErrorPage } from './consent-page';
 import { Faults, FaultSettingsSchema } from './faults';
 import { badRequest, ConsentError, GoogleApiError, OAuthError } from './google-errors';
@@ -67,22 +63,12 @@ const DEFAULT_CHANNELS: Channel[] = [{ id: 'UC_demo_channel_0001', title: 'Demo 
 const AUTH_PATH = '/o/oauth2/v2/auth';
 const DATA_API_PREFIX = '/youtube/v3/';
 const CONTROL_PREFIX = '/_stand-in/';
-const REQUEST_LOG_SIZE = 500;
 // videos.list and channels.list each cost one unit.
 const LIST_COST = 1;
 
-interface LoggedRequest {
-  method: string;
-  path: string;
-  status: number;
-}
-
 /** Starts the stand-in and resolves once it listens. */
 export async function startYouTubeStandIn(opts: YouTubeStandInOptions): Promise<YouTubeStandIn> {
-  const host = opts.host ?? '127.0.0.1';
-  const ownsDataDir = opts.dataDir === undefined;
-  const dataDir = opts.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'youtube-stand-in-')));
-  mkdirSync(dataDir, { recursive: true });
+  const server = await createStandInServer({ name: 'YouTube stand-in', host: opts.host, port: opts.port, dataDir: opts.dataDir });
   const channels = opts.channels ?? DEFAULT_CHANNELS;
 
   const oauth = new OAuthServer({ clientId: opts.clientId, clientSecret: opts.clientSecret, redirectUris: opts.redirectUris ?? [] }, channels, opts.accessTokenTtlSeconds ?? 3600);
@@ -90,8 +76,7 @@ export async function startYouTubeStandIn(opts: YouTubeStandInOptions): Promise<
   const quota = new QuotaLedger(opts.quotaPerDay ?? 10_000);
   const catalog = new VideoCatalog(opts.processingMs ?? 3000);
   let origin = '';
-  const uploads = new UploadSessions({ dataDir, catalog, faults, quota, insertCost: opts.insertCost ?? 1600, channels, origin: () => origin });
-  const requests: LoggedRequest[] = [];
+  const uploads = new UploadSessions({ dataDir: server.dataDir, catalog, faults, quota, insertCost: opts.insertCost ?? 1600, channels, origin: () => origin });
 
   /** Faults first (a real backend fails before it looks at you), then the bearer check. */
   const apiGrant = (req: http.IncomingMessage, scopes: readonly string[]): Grant => {
@@ -100,7 +85,7 @@ export async function startYouTubeStandIn(opts: YouTubeStandInOptions): Promise<
     return oauth.authenticate(bearerToken(req), scopes);
   };
 
-  const handlers: Record<string, (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => Promise<void>> = {
+  const handlers: Record<string, Route> = {
     [`GET ${AUTH_PATH}`]: async (_req, res, url) => {
       const request = oauth.validateConsentRequest(url.searchParams);
       sendHtml(res, 200, await renderConsentPage(request, channels));
@@ -112,9 +97,7 @@ export async function startYouTubeStandIn(opts: YouTubeStandInOptions): Promise<
       const channel = form.get('channel') ?? undefined;
       form.delete('decision');
       form.delete('channel');
-      const location = oauth.decide(oauth.validateConsentRequest(form), decision, channel);
-      res.writeHead(302, { location, 'content-length': 0 });
-      res.end();
+      redirect(res, oauth.decide(oauth.validateConsentRequest(form), decision, channel));
     },
     'POST /token': async (req, res) => {
       const params = parseParams(req, await readSmallBody(req));
@@ -205,70 +188,29 @@ export async function startYouTubeStandIn(opts: YouTubeStandInOptions): Promise<
         })),
         tokens: { access: [...oauth.issued.access], refresh: [...oauth.issued.refresh] },
         quota: quota.report(),
-        requests,
+        // This log has always been method, path and status; `at` stays out so the shape tests read does not change.
+        requests: server.requests.map(({ method, path, status }) => ({ method, path, status })),
       });
     },
   };
 
-  const inFlight = new Set<Promise<void>>();
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://stand-in');
-    // Paths only: query strings carry codes and tokens (/revoke?token=...), which must not sit in a log tests read.
-    res.once('close', () => {
-      requests.push({ method: req.method ?? '', path: url.pathname, status: res.headersSent ? res.statusCode : 0 });
-      if (requests.length > REQUEST_LOG_SIZE) requests.splice(0, requests.length - REQUEST_LOG_SIZE);
-    });
-    const handler = handlers[`${req.method} ${url.pathname}`];
-    // Through a promise, so a handler that throws before its first await is answered like any other.
-    const work = Promise.resolve()
-      .then(() => (handler ? handler(req, res, url) : notFound(url)))
-      .catch((err: unknown) => answerError(req, res, url, err))
-      .finally(() => inFlight.delete(work));
-    inFlight.add(work);
-  });
-  // Throttled uploads of tens of megabytes outlast Node's default five-minute request timeout.
-  server.requestTimeout = 0;
-  server.listen(opts.port ?? 0, host);
-  await Promise.race([
-    once(server, 'listening'),
-    once(server, 'error').then(([err]: unknown[]) => {
-      throw new Error(`YouTube stand-in cannot listen on ${host}:${opts.port ?? 0}: ${String(err)}`);
-    }),
-  ]);
-  const { port } = server.address() as AddressInfo;
-  origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  origin = await server.listen(routeTable(handlers, notFound), { refusals: [ConsentError, OAuthError, GoogleApiError, SyntaxError], answer: answerError });
 
-  let closing: Promise<void> | undefined;
   return {
     url: origin,
     authUrl: `${origin}${AUTH_PATH}`,
     tokenUrl: `${origin}/token`,
     apiRootUrl: `${origin}/`,
-    close() {
-      closing ??= (async () => {
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeAllConnections();
-        await closed;
-        await Promise.allSettled([...inFlight]);
-        if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
-      })();
-      return closing;
-    },
+    close: () => server.close(),
   };
 }
 
-async function notFound(url: URL): Promise<void> {
-  throw new GoogleApiError(404, 'notFound', `Not Found: ${url.pathname}`);
+function notFound(url: URL): GoogleApiError {
+  return new GoogleApiError(404, 'notFound', `Not Found: ${url.pathname}`);
 }
 
-/** Turns a thrown refusal into Google's answer for that endpoint; anything else is a bug: a line on stderr and a 500. */
-async function answerError(req: http.IncomingMessage, res: http.ServerResponse, url: URL, err: unknown): Promise<void> {
-  // An answer sent before the body was read must not leave the body in the way of the next request on the connection.
-  req.resume();
-  const expected = err instanceof ConsentError || err instanceof OAuthError || err instanceof GoogleApiError || err instanceof SyntaxError;
-  // A bug must be heard even when the connection it happened on is already gone.
-  if (!expected) console.error(`YouTube stand-in: ${req.method} ${url.pathname} failed:`, err);
-  if (res.headersSent || res.destroyed) return;
+/** Turns a thrown refusal into Google's answer for that endpoint; anything else is a bug, answered 500. */
+async function answerError(res: http.ServerResponse, err: unknown): Promise<void> {
   if (err instanceof ConsentError) return sendHtml(res, err.httpStatus, await renderErrorPage(err.httpStatus, err.error, err.message));
   if (err instanceof OAuthError) return sendJson(res, err.httpStatus, err.body());
   if (err instanceof GoogleApiError) return sendJson(res, err.code, err.body(), err.details.headers);

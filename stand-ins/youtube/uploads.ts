@@ -7,12 +7,11 @@
  * resource; `Content-Range: bytes *\/total` asks where the session stands. Bytes are streamed
  * to a file as they arrive, so a cut connection keeps what reached the server.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { open, writeFile } from 'node:fs/promises';
 import type http from 'node:http';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { BodyFaults, hashFile, inTurn, readHead } from '../shared/uploads';
 import type { Faults } from './faults';
 import { badRequest, GoogleApiError, quotaExceeded } from './google-errors';
 import { integerHeader, readSmallBody, sendJson } from './http';
@@ -142,18 +141,7 @@ export class UploadSessions {
     if (!session || session.expiresAt <= Date.now()) throw new GoogleApiError(404, 'notFound', 'The upload session was not found or has expired; start a new upload.');
     if (session.channelId !== grant.channelId) throw new GoogleApiError(403, 'forbidden', 'The upload session belongs to another channel.');
 
-    // The newest request wins: an attempt that is still writing (a client that gave up on it) gives way.
-    session.writer?.destroy();
-    const previous = session.tail;
-    let release!: () => void;
-    session.tail = new Promise((resolve) => (release = resolve));
-    await previous;
-    try {
-      await this.putInTurn(req, res, session);
-    } finally {
-      session.writer = undefined;
-      release();
-    }
+    await inTurn(session, () => this.putInTurn(req, res, session));
   }
 
   private async putInTurn(req: http.IncomingMessage, res: http.ServerResponse, session: UploadSession): Promise<void> {
@@ -209,18 +197,12 @@ export class UploadSessions {
    * connection is cut. `gone` when the connection ended without a full body.
    */
   private async store(req: http.IncomingMessage, session: UploadSession, first: number, declared: number): Promise<'complete' | 'overlong' | 'gone'> {
-    const { faults } = this.deps;
     const file = await open(session.filePath, 'r+');
     let position = first;
     let seen = 0;
     let storedHere = 0;
     let outcome: 'complete' | 'overlong' | 'gone' = 'complete';
-    // The socket, not the request: a request's own 'close' also fires when its body has merely been read.
-    // Held here because req.socket is detached once the connection is destroyed.
-    const socket = req.socket;
-    const disconnected = new AbortController();
-    const onSocketClose = (): void => disconnected.abort();
-    socket.once('close', onSocketClose);
+    const bodyFaults = new BodyFaults(req, this.deps.faults);
     try {
       for await (const chunk of req) {
         let buf = chunk as Buffer;
@@ -234,20 +216,17 @@ export class UploadSessions {
         position += skip;
         buf = buf.subarray(skip);
 
-        const cut = faults.cutAfterBytes;
-        const cutHere = cut !== undefined && storedHere + buf.length >= cut;
-        if (cutHere) buf = buf.subarray(0, cut - storedHere);
-        const rate = faults.bytesPerSecond;
-        if (rate > 0 && buf.length > 0) await sleep((buf.length / rate) * 1000, undefined, { signal: disconnected.signal });
+        const trimmed = bodyFaults.trimToCut(buf, storedHere);
+        buf = trimmed.buf;
+        await bodyFaults.throttle(buf.length);
         if (buf.length > 0) {
           await file.write(buf, 0, buf.length, position);
           position += buf.length;
           storedHere += buf.length;
           session.stored = position;
         }
-        if (cutHere) {
-          faults.fired();
-          socket.destroy();
+        if (trimmed.cutHere) {
+          bodyFaults.sever();
           return 'gone';
         }
         if (outcome === 'overlong') break;
@@ -256,7 +235,7 @@ export class UploadSessions {
       // The client went away mid-body (or the server is closing): what reached the file stays, as on Google's side.
       return 'gone';
     } finally {
-      socket.off('close', onSocketClose);
+      bodyFaults.release();
       await file.close();
     }
     if (req.destroyed && seen < declared) return 'gone';
@@ -267,7 +246,7 @@ export class UploadSessions {
   private async finish(res: http.ServerResponse, session: UploadSession): Promise<void> {
     const { catalog, faults, channels } = this.deps;
     const sha256 = await hashFile(session.filePath);
-    const head = await readHead(session.filePath);
+    const head = await readHead(session.filePath, HEAD_BYTES);
     const channelTitle = channels.find((c) => c.id === session.channelId)?.title ?? session.channelId;
     const video = catalog.add({
       channelId: session.channelId,
@@ -293,22 +272,5 @@ export class UploadSessions {
     const range: Record<string, string> = session.stored > 0 ? { range: `bytes=0-${session.stored - 1}` } : {};
     res.writeHead(308, 'Resume Incomplete', { ...range, 'x-guploader-uploadid': session.uploadId, 'content-length': 0 });
     res.end();
-  }
-}
-
-async function hashFile(filePath: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(filePath)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-async function readHead(filePath: string): Promise<Buffer> {
-  const file = await open(filePath, 'r');
-  try {
-    const buf = Buffer.alloc(HEAD_BYTES);
-    const { bytesRead } = await file.read(buf, 0, HEAD_BYTES, 0);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await file.close();
   }
 }
