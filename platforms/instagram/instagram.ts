@@ -27,7 +27,7 @@ import { PlatformError } from '../adapter';
 import type { ApiPlatform, ApiUploadContext, AuthorizedHttp, ConnectedIdentity, LiveState, UploadSession } from '../official-api/api-platform';
 import { GrantRevokedError, MissingPermissionError, QuotaExhaustedError, RateLimitedError } from '../official-api/errors';
 import { tokenRequest, type OAuthClientSettings, type TokenSet } from '../official-api/oauth';
-import { backOff, fileRangeStream, MAX_UPLOAD_FAILURES, readBody, retryAfterMs } from '../official-api/wire';
+import { afterFailedUpload, fileRangeStream, readBody, retryAfterMs } from '../official-api/wire';
 
 const NAME = 'instagram';
 /** Read the professional account behind the person's Pages, and publish to it. */
@@ -218,14 +218,7 @@ export function createInstagramPlatform(config: InstagramConfig): ApiPlatform {
       // The upload host answers every refusal alike (`debug_info`), an offset it disagrees with
       // included: ask the container below, and give up only on one that moves nothing.
       const refusal = res ? await uploadRefusal(res) : undefined;
-      if (++failures > MAX_UPLOAD_FAILURES) {
-        throw new PlatformError({
-          platform: NAME,
-          kind: 'unavailable',
-          detail: `uploading ${ctx.filePath}: ${failures} upload requests in a row did not finish (last: ${res ? res.status : 'connection lost'})`,
-        });
-      }
-      await backOff(failures, signal);
+      await afterFailedUpload({ platform: NAME, filePath: ctx.filePath, failures: ++failures, res, signal });
       const held = await bytesHeld(http, session, signal);
       if (held.complete) return { remoteId: session.remoteId! };
       if (held.expired)

@@ -6,6 +6,7 @@ import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { PlatformError } from '../adapter';
 
 /** When a 429 names no Retry-After. */
 const DEFAULT_RETRY_AFTER_MS = 30_000;
@@ -57,9 +58,28 @@ export async function readBody(res: Response): Promise<{ text: string; json: unk
 }
 
 /** Consecutive failed upload requests survived within one attempt before the attempt gives up to Temporal's retry. */
-export const MAX_UPLOAD_FAILURES = 5;
+const MAX_UPLOAD_FAILURES = 5;
 
-/** Waits before asking again after the `failures`-th failed upload request in a row: 1, 2, 4, 8, 16 s. */
-export function backOff(failures: number, signal: AbortSignal): Promise<void> {
-  return sleep(Math.min(1_000 * 2 ** (failures - 1), 16_000), undefined, { signal });
+/**
+ * After the `failures`-th failed upload request in a row (`res` its answer, none for a cut
+ * connection): past the limit, the attempt ends (retryable) and Temporal's retry takes over;
+ * otherwise waits 1, 2, 4, 8, 16 s (unless `wait` is false) before the caller asks the server
+ * where the upload stands.
+ */
+export async function afterFailedUpload(a: {
+  platform: string;
+  filePath: string;
+  failures: number;
+  res: Response | undefined;
+  signal: AbortSignal;
+  wait?: boolean;
+}): Promise<void> {
+  if (a.failures > MAX_UPLOAD_FAILURES) {
+    throw new PlatformError({
+      platform: a.platform,
+      kind: 'unavailable',
+      detail: `uploading ${a.filePath}: ${a.failures} upload requests in a row made no progress (last: ${a.res ? a.res.status : 'connection lost'})`,
+    });
+  }
+  if (a.wait !== false) await sleep(Math.min(1_000 * 2 ** (a.failures - 1), 16_000), undefined, { signal: a.signal });
 }

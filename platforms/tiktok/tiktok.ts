@@ -27,7 +27,7 @@ import { TIKTOK_PRIVACY_LEVELS, type TikTokOptions } from '../../contracts/bulk-
 import { PlatformError } from '../adapter';
 import type { ApiPlatform, ApiUploadContext, AuthorizedHttp, ConnectedIdentity, LiveState, UploadSession } from '../official-api/api-platform';
 import { MissingPermissionError, QuotaExhaustedError, RateLimitedError } from '../official-api/errors';
-import { backOff, MAX_UPLOAD_FAILURES, mimeType, readBody, retryAfterMs } from '../official-api/wire';
+import { afterFailedUpload, mimeType, readBody, retryAfterMs } from '../official-api/wire';
 
 const NAME = 'tiktok';
 /** Who the user is, and both ways of posting: direct (`video.publish`) and to the inbox (`video.upload`). */
@@ -289,15 +289,8 @@ export function createTikTokPlatform(config: TikTokConfig): ApiPlatform {
         if (res && res.status < 500 && res.status !== 206 && res.status !== 416 && res.status !== 403 && res.status !== 404) {
           throw new PlatformError({ platform: NAME, kind: 'rejected', detail: `uploading chunk ${index + 1}/${plan.totalChunkCount} of ${ctx.filePath}: ${res.status}` });
         }
-        if (++failures > MAX_UPLOAD_FAILURES) {
-          throw new PlatformError({
-            platform: NAME,
-            kind: 'unavailable',
-            detail: `uploading ${ctx.filePath}: ${failures} chunk requests in a row made no progress (last: ${res ? res.status : 'connection lost'})`,
-          });
-        }
-        if (res && res.status !== 416) await backOff(failures, signal);
-        // 416: the server expects another chunk (it kept one we did not hear about); 403/404: the URL may have died.
+        // 416: the server expects another chunk (it kept one we did not hear about), so no wait; 403/404: the URL may have died.
+        await afterFailedUpload({ platform: NAME, filePath: ctx.filePath, failures: ++failures, res, signal, wait: res?.status !== 416 });
         const where = await whereIs(http, session, signal);
         if (where.done) return { remoteId: session.remoteId! };
         if (where.dead)

@@ -20,7 +20,7 @@ import type { YouTubeConfig } from '../../config';
 import { PlatformError } from '../adapter';
 import type { ApiPlatform, ApiUploadContext, AuthorizedHttp, LiveState, UploadSession } from '../official-api/api-platform';
 import { MissingPermissionError, ProviderQuotaExceededError, RateLimitedError } from '../official-api/errors';
-import { backOff, MAX_UPLOAD_FAILURES, mimeType, readBody, retryAfterMs } from '../official-api/wire';
+import { afterFailedUpload, mimeType, readBody, retryAfterMs } from '../official-api/wire';
 
 const NAME = 'youtube';
 /** Upload and read: nothing else is asked for. */
@@ -247,14 +247,7 @@ export function createYouTubePlatform(config: YouTubeConfig): ApiPlatform {
           // A 400 on a chunk is most often an offset the server no longer agrees with (another attempt wrote meanwhile): ask, below.
           else if (res && res.status < 500 && res.status !== 400 && res.status !== 404 && res.status !== 410) throw await failure(res, `uploading ${ctx.filePath}`);
           if (res && res.status !== 308) await res.body?.cancel();
-          if (++failures > MAX_UPLOAD_FAILURES) {
-            throw new PlatformError({
-              platform: NAME,
-              kind: 'unavailable',
-              detail: `uploading ${ctx.filePath}: ${failures} chunk requests in a row made no progress (last: ${res ? res.status : 'connection lost'})`,
-            });
-          }
-          await backOff(failures, signal);
+          await afterFailedUpload({ platform: NAME, filePath: ctx.filePath, failures: ++failures, res, signal });
           const where = await whereIs(http, session, signal);
           if (where.kind === 'done') return { remoteId: where.remoteId };
           if (where.kind === 'gone')
