@@ -12,6 +12,8 @@ import type { PlatformAdapter } from '../platforms/adapter';
 import type { ApiPlatform } from '../platforms/official-api/api-platform';
 import type { ConnectionStore } from '../platforms/official-api/connections';
 import type { QuotaLedger } from '../platforms/official-api/quota';
+import type { ScheduleClock } from '../scheduling/clock';
+import type { PacerClient } from '../scheduling/pacer-client';
 
 export interface ActivityDeps {
   orm: Orm;
@@ -27,6 +29,8 @@ export interface ActivityDeps {
   /** What each platform project spent of its quota, per period. */
   quota: QuotaLedger;
   media: Pick<Config['media'], 'root' | 'variantsDir' | 'artifactsDir' | 'maxVideoBytes'>;
+  /** Posting times: the schedule clock, and the account pacers that hand out slots. */
+  scheduling: { clock: ScheduleClock; pacer: PacerClient };
   /** Google APIs through the cache: Drive folders as a video source. */
   google: GoogleAPICache;
 }

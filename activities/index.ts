@@ -7,6 +7,7 @@ import { makeImportDriveFolder } from './import-drive-folder';
 import type { ActivityDeps } from './deps';
 import { makeRecordStatus } from './record-status';
 import { makeRegisterTask } from './register-task';
+import { makeReserveSlots } from './reserve-slots';
 import { makeUniquifyVideo } from './uniquify-video';
 import { makeUploadViaApi } from './upload-via-api';
 import { makeUploadViaBrowser } from './upload-via-browser';
@@ -23,6 +24,7 @@ export function createActivities(deps: ActivityDeps) {
     uniquifyVideo: makeUniquifyVideo(deps),
     uploadViaBrowser: makeUploadViaBrowser(deps),
     uploadViaApi: makeUploadViaApi(deps),
+    reserveSlots: makeReserveSlots(deps),
     appendLog: makeAppendLog(deps),
     ...makeRecordStatus(deps),
   };

@@ -1,4 +1,5 @@
 import { RegisterTaskInputSchema, type RegisterTaskInput, type RegisterTaskResult } from '../contracts/activities';
+import { videosForAccount } from '../contracts/bulk-input';
 import { FAILURE } from '../contracts/failure-types';
 import { Account, BulkUploadAccount, BulkUploadTask, VideoData } from '../database/entities';
 import { resolveVideoPath } from '../media';
@@ -86,7 +87,7 @@ export function makeRegisterTask({ orm, media, platform }: Pick<ActivityDeps, 'o
           updatedAt: new Date(),
         }));
       const videoRows = input.accountIds.flatMap((accountId) =>
-        input.videos
+        videosForAccount(input.videos, accountId)
           .filter((v) => !existingVideos.has(`${accountId}/${v.id}`))
           .map((v) => ({
             task: task.id,

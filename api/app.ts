@@ -11,6 +11,7 @@ import { requireAuth } from './auth';
 import type { ApiDeps } from './deps';
 import { openApiDocument, publicRoute, registerSecuritySchemes } from './openapi';
 import { accountRoutes } from './routes/accounts';
+import { bulkImportRoutes } from './routes/bulk-import';
 import { bulkUploadRoutes } from './routes/bulk-uploads';
 import { cacheRoutes } from './routes/cache';
 import { dashboardRoutes } from './routes/dashboard';
@@ -62,6 +63,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono {
 
   app.use('*', requireAuth(deps.config.api));
   app.route('/', bulkUploadRoutes(deps));
+  app.route('/', bulkImportRoutes(deps));
   app.route('/', logRoutes(deps));
   app.route('/', accountRoutes(deps));
   app.route('/', platformRoutes(deps));

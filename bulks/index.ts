@@ -14,11 +14,13 @@ import { admitBulk, registeredTask, type AdmittedBulk } from './admit';
 import { BulkConflictError, BulkStateError } from './errors';
 import { bulkFingerprint } from './fingerprint';
 import { listBulks, readBulkStatus, type BulkListFilter } from './status';
+import { createBulkSteering } from './steer';
 import { getApiPlatform, platformOptions } from '../platforms/registry';
 
 export { BulkConflictError, BulkInputError, BulkStateError, type FieldIssue } from './errors';
 export type { BulkListFilter, BulkStatus, BulkSummary } from './status';
 export type { AdmittedBulk } from './admit';
+export type { BulkPlan, PlanEntry } from './steer';
 
 export interface BulkServiceDeps {
   temporal: Client;
@@ -119,6 +121,7 @@ export function createBulkService(deps: BulkServiceDeps) {
   return {
     admit,
     start,
+    ...createBulkSteering({ client, orm }),
 
     /** Admits and starts a bulk: what `POST /bulk-uploads` and `npm run bulk -- run` do. */
     async submit(raw: unknown): Promise<StartedBulk & { input: BulkUploadInput }> {
@@ -177,12 +180,19 @@ export function createBulkService(deps: BulkServiceDeps) {
       // a bulk that was terminated.
       const failed = await em.find(BulkUploadAccount, { task, status: { $ne: 'completed' } }, { orderBy: { id: 'asc' } });
       if (failed.length === 0) throw new BulkStateError(`bulk "${taskId}" has no failed or cancelled accounts to retry`, 409);
-      const videos = new Map<string, BulkUploadInput['videos'][number]>();
-      for (const v of await em.find(VideoData, { task }, { orderBy: { id: 'asc' } })) {
-        if (!videos.has(v.videoId)) videos.set(v.videoId, { id: v.videoId, path: v.originalPath, caption: v.caption });
-      }
       const accountIds = failed.map((a) => a.accountId);
-      const input: BulkUploadInput = { taskId, platform: task.platform, videos: [...videos.values()], accountIds, options: task.options };
+      const retried = new Set(accountIds);
+      // A video of an imported plan goes to some accounts only: it keeps going to just those.
+      const videos = new Map<string, BulkUploadInput['videos'][number] & { accountIds: string[] }>();
+      const rows = await em.find(VideoData, { task }, { orderBy: { id: 'asc' } });
+      for (const v of rows) {
+        const video = videos.get(v.videoId) ?? { id: v.videoId, path: v.originalPath, caption: v.caption, accountIds: [] };
+        if (retried.has(v.accountId)) video.accountIds.push(v.accountId);
+        videos.set(v.videoId, video);
+      }
+      const everyVideoToEveryAccount = [...videos.values()].every((v) => v.accountIds.length === accountIds.length);
+      const retryVideos = [...videos.values()].filter((v) => v.accountIds.length > 0).map(({ accountIds: to, ...v }) => (everyVideoToEveryAccount ? v : { ...v, accountIds: to }));
+      const input: BulkUploadInput = { taskId, platform: task.platform, videos: retryVideos, accountIds, options: task.options };
       // The bulk keeps its own fingerprint: the task id still belongs to the same bulk.
       const fingerprint = task.inputFingerprint ?? bulkFingerprint(input);
       try {

@@ -21,12 +21,25 @@ export interface BulkStatus {
   running: number;
   createdAt?: string;
   finishedAt?: string | null;
+  /** True while the bulk is paused (no new upload starts). */
+  paused: boolean;
+  /** The zone of the bulk's schedule (planned times are shown in it); UTC without one. */
+  timeZone: string;
   accounts: {
     accountId: string;
     status: AccountStatus;
     currentStep?: string | null;
     error?: string | null;
-    videos: { videoId: string; status: VideoStatus; filePath?: string | null; sha256?: string | null; postId?: string | null; postUrl?: string | null; error?: string | null }[];
+    videos: {
+      videoId: string;
+      status: VideoStatus;
+      plannedAt?: string | null;
+      filePath?: string | null;
+      sha256?: string | null;
+      postId?: string | null;
+      postUrl?: string | null;
+      error?: string | null;
+    }[];
   }[];
 }
 
@@ -68,6 +81,8 @@ export async function readBulkStatus(client: Client, orm: Orm, taskId: string): 
     running: count('running'),
     createdAt: task?.createdAt.toISOString(),
     finishedAt: task?.finishedAt?.toISOString() ?? null,
+    paused: progress?.paused ?? false,
+    timeZone: task?.options.schedule?.timeZone ?? 'UTC',
     accounts: accounts.map((a) => ({
       accountId: a.accountId,
       status: a.status,
@@ -76,6 +91,7 @@ export async function readBulkStatus(client: Client, orm: Orm, taskId: string): 
       videos: (videosByAccount.get(a.accountId) ?? []).map((v) => ({
         videoId: v.videoId,
         status: v.status,
+        plannedAt: v.plannedAt?.toISOString() ?? null,
         filePath: v.filePath,
         sha256: v.sha256,
         postId: v.postId,

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import type { ScheduleClockSettings } from '../scheduling/clock';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -24,6 +25,13 @@ const EnvSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('bulk-upload'),
   TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233'),
+
+  /** The schedule clock (scheduling/clock.ts): plan seconds per real second; above 1 only for a rehearsal. */
+  SCHEDULE_CLOCK_SPEED: z.coerce.number().min(1).max(1_000_000).default(1),
+  /** A rehearsal's plan time at SCHEDULE_CLOCK_ORIGIN, e.g. 2026-11-25T06:00:00+01:00. */
+  SCHEDULE_CLOCK_START: z.iso.datetime({ offset: true }).optional(),
+  /** The real time at which the rehearsal's plan time was SCHEDULE_CLOCK_START (default: the start itself). */
+  SCHEDULE_CLOCK_ORIGIN: z.iso.datetime({ offset: true }).optional(),
 
   REDIS_URL: z
     .string()
@@ -159,6 +167,8 @@ export type Env = z.infer<typeof EnvSchema>;
 export interface Config {
   env: Env['NODE_ENV'];
   temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string };
+  /** The schedule clock's settings (see scheduling/clock.ts). */
+  scheduleClock: ScheduleClockSettings;
   redis: { url: string; logMaxLines: number; logTtlSeconds: number };
   database: { driver: Env['DB_DRIVER']; dbName: string; url?: string; secretsKey?: string; secretsKeyFile: string };
   media: { root: string; variantsDir: string; artifactsDir: string; maxVideoBytes: number; ffmpegPath?: string; ffprobePath?: string };
@@ -285,11 +295,18 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     if (!z.url({ protocol: /^https?$/ }).safeParse(value).success) throw new ConfigError([`${key}: must be an http(s) URL`]);
     siteUrls[prefix.toLowerCase().replaceAll('_', '-')] = value.replace(/\/$/, '');
   }
+  if (e.SCHEDULE_CLOCK_SPEED !== 1 && !e.SCHEDULE_CLOCK_START)
+    throw new ConfigError(['SCHEDULE_CLOCK_START: must be set when SCHEDULE_CLOCK_SPEED is not 1 (the plan time the rehearsal starts at)']);
   const publicUrl = (e.PUBLIC_API_URL ?? `http://${e.API_HOST}:${e.API_PORT}`).replace(/\/$/, '');
   const dbName = e.DB_DRIVER === 'sqlite' ? path.resolve(ROOT, e.DB_NAME) : e.DB_NAME;
   return {
     env: e.NODE_ENV,
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, uiUrl: e.TEMPORAL_UI_URL.replace(/\/$/, '') },
+    scheduleClock: {
+      speed: e.SCHEDULE_CLOCK_SPEED,
+      ...(e.SCHEDULE_CLOCK_START ? { start: Date.parse(e.SCHEDULE_CLOCK_START), origin: Date.parse(e.SCHEDULE_CLOCK_ORIGIN ?? e.SCHEDULE_CLOCK_START) } : {}),
+      ...(!e.SCHEDULE_CLOCK_START && e.SCHEDULE_CLOCK_ORIGIN ? { origin: Date.parse(e.SCHEDULE_CLOCK_ORIGIN) } : {}),
+    },
     redis: { url: e.REDIS_URL, logMaxLines: e.LOG_MAX_LINES, logTtlSeconds: e.LOG_TTL_SECONDS },
     database: { driver: e.DB_DRIVER, dbName, url: e.DATABASE_URL, secretsKey: e.SECRETS_KEY, secretsKeyFile: e.SECRETS_KEY_FILE },
     media: {

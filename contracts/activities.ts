@@ -18,6 +18,7 @@ import {
 } from './bulk-input';
 import { ACCOUNT_STATUSES, TASK_STATUSES, type AccountCounts, type AccountOutcome } from './statuses';
 import { MAX_LOG_MESSAGE_CHARS } from './limits';
+import { ScheduleOptionsSchema } from './schedule';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export const LogLevelSchema = z.enum(LOG_LEVELS);
@@ -28,7 +29,7 @@ export { ACCOUNT_STATUSES, TASK_STATUSES, type AccountStatus, type TaskStatus } 
 export const RegisterTaskInputSchema = z.object({
   taskId: IdSchema,
   platform: z.string(),
-  videos: z.array(z.object({ id: IdSchema, path: z.string(), caption: z.string() })).min(1),
+  videos: z.array(z.object({ id: IdSchema, path: z.string(), caption: z.string(), publishAt: z.string().optional(), accountIds: z.array(IdSchema).optional() })).min(1),
   accountIds: z.array(IdSchema).min(1),
   options: BulkOptionsSchema,
   workflowId: z.string(),
@@ -130,6 +131,34 @@ export interface UploadHeartbeat {
   bytesConfirmed?: number;
   bytesTotal?: number;
   session?: SealedUploadSession;
+}
+
+export const ReserveSlotsInputSchema = z.object({
+  taskId: IdSchema,
+  accountId: IdSchema,
+  platform: z.string(),
+  schedule: ScheduleOptionsSchema,
+  videos: z.array(z.object({ videoId: IdSchema, publishAt: z.string().optional() })).min(1),
+  /** Plan these again from this time (a bulk moved), instead of keeping the times they have. */
+  replanFrom: z.string().optional(),
+  /** Plan these again from now (their time passed while the bulk was paused). */
+  replan: z.boolean().optional(),
+  /** A platform limit the account hit (real time it resets, ISO): every bulk's posts to it wait past it, these are planned again after it. */
+  blockedUntil: z.object({ limit: z.string().min(1).max(64), resetsAt: z.string() }).optional(),
+});
+export type ReserveSlotsInput = z.input<typeof ReserveSlotsInputSchema>;
+
+/** A post's planned time. */
+export interface PlannedPost {
+  videoId: string;
+  /** Plan time (ISO): what the operator reads. */
+  at: string;
+  /** The real time the upload starts (epoch ms): what the workflow's timer waits for. */
+  fireAtMs: number;
+  /** The real time its variant is rendered, when `prepareLeadMinutes` is set. */
+  prepareAtMs?: number;
+  /** `at` as the operator reads it, e.g. `2026-11-25 09:00 Europe/Berlin`. */
+  label: string;
 }
 
 export const LogLineInputSchema = z.object({ level: LogLevelSchema, message: z.string().max(MAX_LOG_MESSAGE_CHARS) });

@@ -5,6 +5,7 @@
  * evaluated again for every workflow the worker starts.
  */
 import { z } from 'zod';
+import { InstantSchema, MAX_SCHEDULED_ACCOUNTS, ScheduleOptionsSchema } from './schedule';
 
 /** Ids that end up in workflow IDs and Redis keys: short, no separators that could collide. */
 export const IdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be 1-64 characters of letters, digits, "_", "-" or "." and start with a letter or digit');
@@ -26,6 +27,10 @@ export const VideoInputSchema = z.object({
   /** Path of the original, relative to MEDIA_ROOT (absolute paths must lie under it). */
   path: z.string().min(1, 'must not be empty').max(1024),
   caption: z.string().max(LIMITS.captionLength).default(''),
+  /** Publish this video at exactly this time, whatever the slots say (it still counts towards spacing and the daily maximum of later posts). */
+  publishAt: InstantSchema.optional(),
+  /** Publish this video only to these accounts of the bulk (default: every account); an imported plan's rows use it. */
+  accountIds: z.array(IdSchema).min(1).max(LIMITS.accountsPerBulk).optional(),
 });
 
 export const PRIVACY_STATUSES = ['private', 'unlisted', 'public'] as const;
@@ -87,6 +92,8 @@ export const BulkOptionsSchema = z.object({
   tiktok: TikTokOptionsSchema.optional(),
   /** Publishing settings for Instagram (used when the platform is `instagram`). */
   instagram: InstagramOptionsSchema.optional(),
+  /** When to publish: a start time, posting slots, spacing, a daily maximum (see contracts/schedule.ts). Without it: now. */
+  schedule: ScheduleOptionsSchema.optional(),
 });
 
 /** A bulk's options after validation (defaults filled in). */
@@ -128,7 +135,18 @@ export const BulkUploadInputSchema = z
       const id = video.id ?? defaultVideoId(i);
       if (seenVideos.has(id)) ctx.addIssue({ code: 'custom', path: ['videos', i, 'id'], message: `duplicate video id "${id}"` });
       seenVideos.add(id);
+      video.accountIds?.forEach((accountId, j) => {
+        if (!seenAccounts.has(accountId))
+          ctx.addIssue({ code: 'custom', path: ['videos', i, 'accountIds', j], message: `account "${accountId}" is not in this bulk's accountIds` });
+      });
     });
+    if (input.options.schedule && input.accountIds.length > MAX_SCHEDULED_ACCOUNTS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['accountIds'],
+        message: `a scheduled bulk holds at most ${MAX_SCHEDULED_ACCOUNTS} accounts (it starts them all at once, each waiting for its slots); split it`,
+      });
+    }
   });
 
 /** What a caller writes (defaults optional). */
@@ -140,6 +158,20 @@ export interface BulkVideo {
   /** The original, relative to MEDIA_ROOT (as the operator typed it). */
   path: string;
   caption: string;
+  /** A fixed publish time for this video (ISO, with zone). */
+  publishAt?: string;
+  /** Only these accounts get this video (default: all of the bulk's). */
+  accountIds?: string[];
+}
+
+/** The videos one account of a bulk publishes, in the bulk's order. */
+export function videosForAccount(videos: BulkVideo[], accountId: string): BulkVideo[] {
+  return videos.filter((v) => !v.accountIds || v.accountIds.includes(accountId));
+}
+
+/** True when a bulk publishes on a plan rather than at once. */
+export function isScheduled(input: Pick<BulkUploadInput, 'videos' | 'options'>): boolean {
+  return input.options.schedule !== undefined || input.videos.some((v) => v.publishAt !== undefined);
 }
 
 /** A bulk after validation: every video has its id, every option its value. */
@@ -180,6 +212,12 @@ export function parseBulkUploadInput(raw: unknown): BulkUploadInput {
   const input = result.data;
   return {
     ...input,
-    videos: input.videos.map((v, i) => ({ id: v.id ?? defaultVideoId(i), path: v.path, caption: v.caption })),
+    videos: input.videos.map((v, i) => ({
+      id: v.id ?? defaultVideoId(i),
+      path: v.path,
+      caption: v.caption,
+      ...(v.publishAt ? { publishAt: v.publishAt } : {}),
+      ...(v.accountIds ? { accountIds: v.accountIds } : {}),
+    })),
   };
 }

@@ -15,6 +15,11 @@ export function accountUploadWorkflowId(taskId: string, accountId: string): stri
   return `${bulkUploadWorkflowId(taskId)}-account-${accountId}`;
 }
 
+/** Workflow ID of an account's pacer, the one owner of its posting times: `account-pacer-<platform>-<accountId>`. */
+export function accountPacerWorkflowId(platform: string, accountId: string): string {
+  return `account-pacer-${platform}-${accountId}`;
+}
+
 /** Redis list with every log line of a task. */
 export function taskLogsKey(taskId: string): string {
   return `task_logs_${taskId}`;

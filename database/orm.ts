@@ -11,12 +11,14 @@ import { ENTITIES } from './entities';
 import { Migration20261123000000_initial } from './migrations/Migration20261123000000_initial';
 import { Migration20261124000000_input_fingerprint } from './migrations/Migration20261124000000_input_fingerprint';
 import { Migration20261124100000_api_platforms } from './migrations/Migration20261124100000_api_platforms';
+import { Migration20261124200000_planned_at } from './migrations/Migration20261124200000_planned_at';
 
 /** Every migration, in order. Listed in code so bundled or compiled builds find them. */
 const MIGRATIONS = [
   { name: 'Migration20261123000000_initial', class: Migration20261123000000_initial },
   { name: 'Migration20261124000000_input_fingerprint', class: Migration20261124000000_input_fingerprint },
   { name: 'Migration20261124100000_api_platforms', class: Migration20261124100000_api_platforms },
+  { name: 'Migration20261124200000_planned_at', class: Migration20261124200000_planned_at },
 ];
 
 /** Both supported drivers (SQLite, PostgreSQL) are knex-based SQL drivers: query builders work on either. */

@@ -21,6 +21,8 @@ import { createConnectionStore, type ConnectionStore } from '../platforms/offici
 import { createQuotaLedger } from '../platforms/official-api/quota';
 import { getApiPlatform, getPlatformAdapter, platformOptions } from '../platforms/registry';
 import { createRedis, waitForRedis, type RedisClient } from '../redis/connection';
+import { scheduleClock } from '../scheduling/clock';
+import { createPacerClient } from '../scheduling/pacer-client';
 
 /** The API cache and the Google and Huntflow clients that read through it. */
 export interface CacheClients {
@@ -113,6 +115,7 @@ export function activityDeps(services: Services): ActivityDeps & { close(): Prom
   const { config } = services;
   const browserPool = createBrowserPool(config.browser);
   const platforms = platformOptions(config);
+  const pacer = createPacerClient(() => connectTemporal(config), config.temporal.taskQueue);
   return {
     orm: services.orm,
     logStore: services.logStore,
@@ -124,7 +127,11 @@ export function activityDeps(services: Services): ActivityDeps & { close(): Prom
     quota: createQuotaLedger(services.orm),
     media: config.media,
     google: services.cacheClients.google,
-    close: () => browserPool.close(),
+    scheduling: { clock: scheduleClock(config.scheduleClock), pacer },
+    async close() {
+      await browserPool.close();
+      await pacer.close();
+    },
   };
 }
 

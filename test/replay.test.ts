@@ -12,7 +12,7 @@ import { Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { RECORDED_HISTORIES } from './fixtures/recorded-histories';
 import { sharedBundle } from './fixtures/stack';
 
-const { bulk, account } = RECORDED_HISTORIES;
+const { bulk, account, scheduledAccount, pacer } = RECORDED_HISTORIES;
 
 async function loadHistory(name: string) {
   return JSON.parse(await fs.readFile(path.join(__dirname, 'histories', name), 'utf8'));
@@ -25,6 +25,14 @@ describe('replay of recorded histories', { timeout: 120_000 }, () => {
 
   it('replays an account child with the current code', async () => {
     await Worker.runReplayHistory({ workflowBundle: await sharedBundle() }, await loadHistory(account.file), account.workflowId);
+  });
+
+  it('replays a scheduled account child (pacer requests, slot timers, a pause) with the current code', async () => {
+    await Worker.runReplayHistory({ workflowBundle: await sharedBundle() }, await loadHistory(scheduledAccount.file), scheduledAccount.workflowId);
+  });
+
+  it("replays an account's pacer with the current code", async () => {
+    await Worker.runReplayHistory({ workflowBundle: await sharedBundle() }, await loadHistory(pacer.file), pacer.workflowId);
   });
 
   it('fails when BulkUpload is changed incompatibly', async () => {

@@ -125,4 +125,33 @@ describe('AccountUpload (mocked activities)', { timeout: 120_000 }, () => {
       'nothing was recorded as failed',
     );
   });
+
+  it('on a plan, a spent limit goes to the pacer: the posts left are planned past the reset, and the upload is tried again then', async () => {
+    const resetsAt = new Date(Date.now() + 1_000).toISOString();
+    const limit = ApplicationFailure.create({
+      message: 'instagram: limit',
+      type: FAILURE.QuotaExhausted,
+      nonRetryable: true,
+      details: [{ resetsAt, limit: 'posts per 24 hours' }],
+    });
+    mocks.upload.set(`${taskId}/ig-plan/v1`, { fail: limit, times: 1 });
+    const schedule = { timeZone: 'Europe/Berlin', minSpacingMinutes: 0, jitterMinutes: 0 };
+    const result = await (await start('ig-plan', { platform: 'instagram', videos: videos.slice(0, 2), schedule })).result();
+    assert.equal(result.status, 'completed');
+    // The mock plans every post for "now", so rendering alone makes them overdue and replanned once; one ask carries the limit.
+    const blocks = mocks.calls.reserveSlots.filter((c) => c.accountId === 'ig-plan' && c.blockedUntil);
+    assert.equal(blocks.length, 1, 'the limit went to the pacer once');
+    assert.equal(blocks[0]!.blockedUntil!.limit, 'posts per 24 hours');
+    assert.ok(Date.parse(blocks[0]!.blockedUntil!.resetsAt) >= Date.parse(resetsAt));
+    assert.deepEqual(
+      blocks[0]!.videos.map((v) => v.videoId),
+      ['v1', 'v2'],
+      'every post left moves past the reset',
+    );
+    const uploads = mocks.calls.uploadViaApi.filter((c) => c.accountId === 'ig-plan');
+    assert.deepEqual(
+      uploads.map((c) => c.videoId),
+      ['v1', 'v1', 'v2'],
+    );
+  });
 });

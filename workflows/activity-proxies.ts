@@ -58,6 +58,13 @@ export const { uploadViaApi } = proxyActivities<Activities>({
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
 });
 
+// Asking the account's pacer for times is quick and idempotent per post; it retries until
+// the pacer answers (a pacer that is continuing as new answers a moment later).
+export const { reserveSlots } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 20, nonRetryableErrorTypes: NON_RETRYABLE },
+});
+
 // Log lines and status marks are small, idempotent database/Redis writes: as local
 // activities they run inside the workflow task, without a round trip through the server per
 // line, which is most of a child's orchestration cost (see bench/fanout.ts). They still

@@ -16,6 +16,7 @@ import {
   continueAsNew,
   defineQuery,
   executeChild,
+  getExternalWorkflowHandle,
   isCancellation,
   log,
   setCurrentDetails,
@@ -24,13 +25,14 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { AccountResult, AppendLogInput, ValidatedBulkInput } from '../contracts/activities';
-import type { BulkUploadInput, BulkUploadRequest } from '../contracts/bulk-input';
+import { isScheduled, videosForAccount, type BulkUploadInput, type BulkUploadRequest } from '../contracts/bulk-input';
 import { FAILURE } from '../contracts/failure-types';
 import { clipText } from '../contracts/limits';
 import { AccountIdAttribute, BulkTaskIdAttribute, PlatformAttribute, accountUploadWorkflowId, bulkUploadWorkflowId } from '../contracts/names';
 import { bulkOutcome, type AccountCounts, type TaskStatus } from '../contracts/statuses';
 import { AccountUpload } from './account-upload';
 import { appendLog, importDriveFolder, recordTaskStatus, registerTask, validateBulkInput } from './activity-proxies';
+import { pauseSignal, rescheduleSignal, resumeSignal } from './signals';
 
 // ---- types ----
 
@@ -64,6 +66,8 @@ export interface BulkProgress extends BulkProgressState {
   status: TaskStatus;
   total: number;
   running: string[];
+  /** Paused: no new upload starts until resumed. */
+  paused: boolean;
 }
 
 export interface BulkUploadResult {
@@ -142,6 +146,32 @@ export async function BulkUpload(start: BulkUploadStart): Promise<BulkUploadResu
   const state = continued?.state ?? freshState();
   const running = new Map<string, Promise<void>>();
   let status: TaskStatus = 'running';
+  let paused = false;
+  let pauseFlips = 0;
+
+  /** Pause, resume and reschedule reach every running account; accounts started later get the pause in their input. */
+  const forward = async (send: (childId: string) => Promise<void>) => {
+    const taskId = input?.taskId;
+    if (!taskId) return;
+    await Promise.all(
+      [...running.keys()].map((accountId) =>
+        send(accountUploadWorkflowId(taskId, accountId)).catch((err: unknown) => log.warn('could not reach an account', { accountId, error: String(err) })),
+      ),
+    );
+  };
+  setHandler(pauseSignal, async () => {
+    paused = true;
+    pauseFlips++;
+    await forward((id) => getExternalWorkflowHandle(id).signal(pauseSignal));
+  });
+  setHandler(resumeSignal, async () => {
+    paused = false;
+    pauseFlips++;
+    await forward((id) => getExternalWorkflowHandle(id).signal(resumeSignal));
+  });
+  setHandler(rescheduleSignal, async (to) => {
+    await forward((id) => getExternalWorkflowHandle(id).signal(rescheduleSignal, to));
+  });
 
   // Every log write of this run has its own key, so a retried write never doubles a line.
   let logCalls = 0;
@@ -182,7 +212,7 @@ export async function BulkUpload(start: BulkUploadStart): Promise<BulkUploadResu
     if (mismatch) throw ApplicationFailure.nonRetryable(mismatch, FAILURE.InvalidInput);
     const historyLimit = bulk.options.historyEventsBeforeContinue ?? HISTORY_EVENTS_BEFORE_CONTINUE;
 
-    setHandler(progressQuery, () => ({ ...state, taskId, status, total: accountIds.length, running: [...running.keys()] }));
+    setHandler(progressQuery, () => ({ ...state, taskId, status, total: accountIds.length, running: [...running.keys()], paused }));
     upsertSearchAttributes([
       { key: BulkTaskIdAttribute, value: taskId },
       { key: PlatformAttribute, value: bulk.platform },
@@ -234,8 +264,14 @@ export async function BulkUpload(start: BulkUploadStart): Promise<BulkUploadResu
     const skipped = new Set(state.unknownAccountIds);
     showProgress();
 
+    // A scheduled bulk starts every account at once: each mostly waits for its slots on a
+    // timer, and the worker's own slots bound the work running at any moment.
+    const scheduled = isScheduled(resolved);
+    const schedule = scheduled ? (resolved.options.schedule ?? { timeZone: 'UTC', minSpacingMinutes: 0, jitterMinutes: 0 }) : undefined;
+    const window = scheduled ? accountIds.length : resolved.options.concurrency;
     while (state.nextIndex < accountIds.length || running.size > 0) {
-      while (running.size < resolved.options.concurrency && state.nextIndex < accountIds.length && !historyIsLong(historyLimit)) {
+      // A scheduled bulk's accounts wait for days: it never drains its window to continue as new (its size is capped instead).
+      while (!paused && running.size < window && state.nextIndex < accountIds.length && (scheduled || !historyIsLong(historyLimit))) {
         const accountId = accountIds[state.nextIndex++]!;
         if (skipped.has(accountId)) {
           recordFailure(accountId);
@@ -250,8 +286,9 @@ export async function BulkUpload(start: BulkUploadStart): Promise<BulkUploadResu
               taskId,
               accountId,
               platform: resolved.platform,
-              videos: resolved.videos,
+              videos: videosForAccount(resolved.videos, accountId),
               preset: resolved.options.uniquifyPreset,
+              ...(schedule ? { schedule } : {}),
               ...(resolved.options.dryRun ? { dryRun: true } : {}),
               ...(resolved.options.youtube ? { youtube: resolved.options.youtube } : {}),
               ...(resolved.options.tiktok ? { tiktok: resolved.options.tiktok } : {}),
@@ -280,14 +317,20 @@ export async function BulkUpload(start: BulkUploadStart): Promise<BulkUploadResu
         );
         showProgress();
       }
-      if (running.size === 0) break;
+      if (running.size === 0) {
+        // Paused between accounts: nothing runs, the rest wait for resume.
+        if (!paused || state.nextIndex >= accountIds.length) break;
+        await condition(() => !paused);
+        continue;
+      }
       // Wait for any child to finish. `condition` is re-checked after each activation at no
       // cost, where racing every running child's promise would chain a new promise onto each
       // of them every turn. It throws when the bulk is cancelled: children swallow their
       // own cancellation (they are counted, not thrown), so without that the bulk would not
       // notice its own.
       const runningBefore = running.size;
-      await condition(() => running.size < runningBefore);
+      const flipsBefore = pauseFlips;
+      await condition(() => running.size < runningBefore || (pauseFlips !== flipsBefore && !paused));
     }
 
     if (state.nextIndex < accountIds.length) {

@@ -4,7 +4,9 @@ import type { Context } from 'hono';
 import { TASK_STATUSES } from '../../contracts/activities';
 import { BulkConflictError, BulkInputError, BulkStateError } from '../../bulks';
 import { bulkLinks } from '../../bulks/links';
-import { BulkUploadInputSchema } from '../../contracts/bulk-input';
+import { BulkUploadInputSchema, IdSchema, describeIssues } from '../../contracts/bulk-input';
+import { InstantSchema } from '../../contracts/schedule';
+import { zonedInstant } from '../../scheduling/time';
 import type { ApiDeps } from '../deps';
 import { jsonBodyRoute, protectedRoute } from '../openapi';
 import { TaskParam, createRouter, errorResponses, fieldError, invalidRequest, jsonBody } from '../validation';
@@ -86,6 +88,79 @@ const retryRoute = actionRoute(
   'the bulk is still running, has nothing to retry, or a retry is running',
 );
 
+const pauseRoute = actionRoute('pause', 'Pause a running bulk: no new upload starts, running ones finish, planned times stay', 'pause requested', 'the bulk is not running');
+const resumeRoute = actionRoute('resume', 'Resume a paused bulk: posts whose time has come go out now, the rest at their times', 'resume requested', 'the bulk is not running');
+
+/** A new time: an ISO instant with zone, or (from the dashboard's form) a local `YYYY-MM-DDTHH:MM` read in the bulk's time zone. */
+const NewTimeBody = z.object({
+  publishAt: z.string().min(1).openapi({ description: 'ISO time with zone (2026-11-25T09:00:00+01:00), or local YYYY-MM-DDTHH:MM in the bulk schedule’s zone' }),
+});
+// Read by the handler rather than declared as the route's body: the same route takes JSON
+// (the API) and a form post (the dashboard), and a declared body is validated as one of them only.
+const NEW_TIME_BODY = 'Body: `{ "publishAt": "<ISO time with zone>" }` as JSON, or a form field `publishAt` (a local `YYYY-MM-DDTHH:MM` read in the schedule’s zone).';
+const AccountParams = TaskParam.extend({ accountId: IdSchema });
+const PostParams = AccountParams.extend({ videoId: IdSchema });
+
+const rescheduleRoute = protectedRoute({
+  method: 'post',
+  path: '/bulk-uploads/{taskId}/reschedule',
+  summary: 'Plan every post of a scheduled bulk not yet published again, from a new time on (slots, spacing and the daily maximum still apply)',
+  description: NEW_TIME_BODY,
+  request: { params: TaskParam },
+  responses: {
+    202: { description: 'reschedule requested' },
+    303: { description: 'a form post (the dashboard) is sent back to the bulk page' },
+    ...errorResponses({ ...unknownBulk, 409: 'the bulk is not running or has no schedule' }),
+  },
+});
+
+const movePostRoute = protectedRoute({
+  method: 'post',
+  path: '/bulk-uploads/{taskId}/accounts/{accountId}/videos/{videoId}/move',
+  summary: 'Move one planned post, not yet published, to exactly this time',
+  description: NEW_TIME_BODY,
+  request: { params: PostParams },
+  responses: {
+    202: { description: 'move requested' },
+    303: { description: 'a form post (the dashboard) is sent back to the bulk page' },
+    ...errorResponses({ ...unknownBulk, 409: 'the post is published already, not planned, or its account is not running' }),
+  },
+});
+
+const cancelAccountRoute = protectedRoute({
+  method: 'post',
+  path: '/bulk-uploads/{taskId}/accounts/{accountId}/cancel',
+  summary: "Cancel one account's remaining posts; the rest of the bulk goes on",
+  request: { params: AccountParams },
+  responses: {
+    202: { description: 'cancellation requested' },
+    303: { description: 'a form post (the dashboard) is sent back to the bulk page' },
+    ...errorResponses({ ...unknownBulk, 409: 'the account has finished' }),
+  },
+});
+
+const planRoute = protectedRoute({
+  method: 'get',
+  path: '/bulk-uploads/{taskId}/plan',
+  summary: "Every post of a bulk with its planned time (plan time, and as read in the schedule's zone), earliest first",
+  request: { params: TaskParam },
+  responses: { 200: { description: '`{ taskId, timeZone, posts: [{ accountId, videoId, status, plannedAt, plannedLabel, postUrl, error }] }`' }, ...errorResponses(unknownBulk) },
+});
+
+/** Reads `publishAt` from a JSON body or a form post, as an instant (a local form time is read in `zone`). */
+async function newTime(c: Context, zone: () => Promise<string>): Promise<{ publishAt: string } | { issues: { field: string; message: string }[] }> {
+  const raw: unknown = isFormPost(c.req.header('content-type')) ? await c.req.parseBody() : await c.req.json().catch(() => undefined);
+  const parsed = NewTimeBody.safeParse(raw);
+  if (!parsed.success) return { issues: describeIssues(parsed.error) };
+  const value = parsed.data.publishAt;
+  if (InstantSchema.safeParse(value).success) return { publishAt: value };
+  const local = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(value);
+  if (!local) return { issues: [{ field: 'publishAt', message: 'must be an ISO time with a zone (2026-11-25T09:00:00+01:00) or a local time YYYY-MM-DDTHH:MM' }] };
+  const [, y, mo, d, h, mi, sec] = local.map(Number) as number[];
+  const at = zonedInstant(await zone(), y!, mo!, d!, h! * 3600 + mi! * 60 + (sec || 0));
+  return { publishAt: new Date(at).toISOString() };
+}
+
 const statusRoute = protectedRoute({
   method: 'get',
   path: '/bulk-uploads/{taskId}',
@@ -143,6 +218,55 @@ export function bulkUploadRoutes(deps: ApiDeps) {
       const { workflowId, accountIds } = await deps.bulks.retryFailed(taskId);
       return { taskId, workflowId, accountIds, links: bulkLinks(deps.config, taskId) };
     });
+  });
+
+  app.openapi(pauseRoute, (c) => {
+    const { taskId } = c.req.valid('param');
+    return actionAnswer(c, taskId, async () => ({ taskId, ...(await deps.bulks.pause(taskId)), pauseRequested: true }));
+  });
+
+  app.openapi(resumeRoute, (c) => {
+    const { taskId } = c.req.valid('param');
+    return actionAnswer(c, taskId, async () => ({ taskId, ...(await deps.bulks.resume(taskId)), resumeRequested: true }));
+  });
+
+  const zoneOf = (taskId: string) => async () => (await deps.bulks.plan(taskId)).timeZone;
+
+  app.openapi(rescheduleRoute, async (c) => {
+    const { taskId } = c.req.valid('param');
+    const body = await newTime(c, zoneOf(taskId)).catch((err: unknown) => (err instanceof BulkStateError ? err : Promise.reject(err)));
+    if (body instanceof BulkStateError) return c.json({ error: body.message }, body.status);
+    if ('issues' in body) return c.json(invalidRequest('json', body.issues), 400);
+    return actionAnswer(c, taskId, async () => ({ taskId, ...(await deps.bulks.reschedule(taskId, body.publishAt)), publishAt: body.publishAt }));
+  });
+
+  app.openapi(movePostRoute, async (c) => {
+    const { taskId, accountId, videoId } = c.req.valid('param');
+    const body = await newTime(c, zoneOf(taskId)).catch((err: unknown) => (err instanceof BulkStateError ? err : Promise.reject(err)));
+    if (body instanceof BulkStateError) return c.json({ error: body.message }, body.status);
+    if ('issues' in body) return c.json(invalidRequest('json', body.issues), 400);
+    return actionAnswer(c, taskId, async () => ({
+      taskId,
+      accountId,
+      videoId,
+      ...(await deps.bulks.movePost(taskId, accountId, videoId, body.publishAt)),
+      publishAt: body.publishAt,
+    }));
+  });
+
+  app.openapi(cancelAccountRoute, (c) => {
+    const { taskId, accountId } = c.req.valid('param');
+    return actionAnswer(c, taskId, async () => ({ taskId, accountId, ...(await deps.bulks.cancelAccount(taskId, accountId)), cancelRequested: true }));
+  });
+
+  app.openapi(planRoute, async (c) => {
+    const { taskId } = c.req.valid('param');
+    try {
+      return c.json(await deps.bulks.plan(taskId), 200);
+    } catch (err) {
+      if (err instanceof BulkStateError) return c.json({ error: err.message }, err.status);
+      throw err;
+    }
   });
 
   app.openapi(statusRoute, async (c) => {

@@ -18,7 +18,7 @@ export function pageCsp(formTargets: readonly string[] = []): string {
 
 const STYLE = `
 body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
-header{background:#1d2330;color:#fff;padding:.6rem 1.2rem;display:flex;gap:1.2rem;align-items:center}
+header{background:#1d2330;color:#fff;padding:.6rem 1.2rem;display:flex;flex-wrap:wrap;gap:.4rem 1.2rem;align-items:center}
 header a{color:#cfe1ff;text-decoration:none} header form{margin-left:auto}
 main{padding:1rem 1.2rem;max-width:1200px}
 table{border-collapse:collapse;width:100%;background:#fff} th,td{border-bottom:1px solid #e3e6eb;padding:.35rem .5rem;text-align:left;vertical-align:top}

@@ -25,6 +25,8 @@ export class VideoData {
   /** An API upload in flight: the provider's session for exactly this file, so an attempt after a crash continues it. */
   uploadSession?: SealedUploadSession | null;
   error?: string | null;
+  /** When the post is planned (plan time, see scheduling/clock.ts); null when published at once. */
+  plannedAt?: Date | null;
   createdAt: Date = new Date();
   updatedAt: Date = new Date();
 }
@@ -47,6 +49,7 @@ export const VideoDataSchema = new EntitySchema<VideoData>({
     postUrl: { type: 'text', nullable: true },
     uploadSession: { type: 'json', nullable: true },
     error: { type: 'text', nullable: true },
+    plannedAt: { type: 'datetime', nullable: true },
     createdAt: { type: 'datetime', onCreate: () => new Date() },
     updatedAt: { type: 'datetime', onCreate: () => new Date(), onUpdate: () => new Date() },
   },
