@@ -4,6 +4,7 @@
  */
 import { makeAppendLog } from './append-log';
 import { makeImportDriveFolder } from './import-drive-folder';
+import { makePickNewestVideos } from './pick-newest-videos';
 import type { ActivityDeps } from './deps';
 import { makeRecordStatus } from './record-status';
 import { makeRegisterTask } from './register-task';
@@ -20,6 +21,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     validateBulkInput: makeValidateBulkInput(),
     importDriveFolder: makeImportDriveFolder(deps),
+    pickNewestVideos: makePickNewestVideos(deps),
     registerTask: makeRegisterTask(deps),
     uniquifyVideo: makeUniquifyVideo(deps),
     uploadViaBrowser: makeUploadViaBrowser(deps),

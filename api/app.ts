@@ -19,6 +19,7 @@ import { docsRoutes } from './routes/docs';
 import { logRoutes } from './routes/logs';
 import { oauthRoutes } from './routes/oauth';
 import { platformRoutes } from './routes/platforms';
+import { scheduleRoutes } from './routes/schedules';
 import { sessionRoutes } from './routes/session';
 import { createRouter } from './validation';
 import { DASHBOARD_SCRIPT } from './views/dashboard-script';
@@ -63,6 +64,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono {
 
   app.use('*', requireAuth(deps.config.api));
   app.route('/', bulkUploadRoutes(deps));
+  app.route('/', scheduleRoutes(deps));
   app.route('/', bulkImportRoutes(deps));
   app.route('/', logRoutes(deps));
   app.route('/', accountRoutes(deps));

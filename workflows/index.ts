@@ -2,3 +2,4 @@
 export { AccountPacer } from './account-pacer';
 export { AccountUpload } from './account-upload';
 export { BulkUpload, progressQuery } from './bulk-upload';
+export { RecurringBulk } from './recurring-bulk';

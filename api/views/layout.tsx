@@ -56,6 +56,7 @@ export function Layout(props: { title: string; children?: Child; signedIn?: bool
         <header>
           <strong>clipfleet</strong>
           <a href="/dashboard">Bulks</a>
+          <a href="/dashboard/schedules">Schedules</a>
           <a href="/dashboard/accounts">Accounts</a>
           <a href="/docs">API</a>
           {props.signedIn === false ? null : (
