@@ -180,12 +180,12 @@ describe('scheduled bulks on a rehearsal clock', { timeout: 600_000 }, () => {
     await waitFor('3 posts', async () => (await demoPosts(stack.demo, `${pauser}-user`)).length >= 3, 120_000);
     assert.equal((await stack.api('POST', `/bulk-uploads/${taskId}/pause`)).status, 202);
     // One upload may have been running when the pause came: it finishes; nothing after it starts.
-    await new Promise((r) => setTimeout(r, 4_000));
+    await new Promise((r) => setTimeout(r, 3_000));
     const atPause = (await demoPosts(stack.demo, `${pauser}-user`)).length;
     assert.ok(atPause === 3 || atPause === 4, `${atPause} posts at the pause`);
     const status = (await (await stack.api('GET', `/bulk-uploads/${taskId}`)).json()) as { paused: boolean };
     assert.equal(status.paused, true);
-    await new Promise((r) => setTimeout(r, 10_000)); // four spacings of plan time
+    await new Promise((r) => setTimeout(r, 7_500)); // three spacings of plan time
     assert.equal((await demoPosts(stack.demo, `${pauser}-user`)).length, atPause, 'nothing new while paused');
 
     const before = await plan(stack, taskId);
