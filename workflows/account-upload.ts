@@ -277,6 +277,17 @@ export async function AccountUpload(input: AccountUploadInput): Promise<AccountR
     }
   };
 
+  /** A video that failed on a plan: its time goes back to the pacer, and with it every other one's when the failure ends the account. */
+  const dropFailed = async (step: string, videoId: string, err: unknown) => {
+    left.delete(videoId);
+    const rest = [...left.values()].map((e) => e.video);
+    await release([videoId]);
+    if (failed(step, videoId, err, rest)) {
+      await release(rest.map((v) => v.id));
+      left.clear();
+    }
+  };
+
   /**
    * When a post's time has passed unpublished, plans every post left again from now, in
    * their order (fixed times stay): they keep their spacing instead of going out back to back.
@@ -317,13 +328,7 @@ export async function AccountUpload(input: AccountUploadInput): Promise<AccountR
         return true;
       } catch (err) {
         if (cancelRequested(err)) throw err;
-        left.delete(videoId);
-        const rest = [...left.values()].map((e) => e.video);
-        await release([videoId]);
-        if (failed(step, videoId, err, rest)) {
-          await release(rest.map((v) => v.id));
-          left.clear();
-        }
+        await dropFailed(step, videoId, err);
         return false;
       }
     };
@@ -378,13 +383,7 @@ export async function AccountUpload(input: AccountUploadInput): Promise<AccountR
       } catch (err) {
         if (cancelRequested(err)) throw err;
         if (err instanceof Replanned) continue;
-        left.delete(videoId);
-        const rest = [...left.values()].map((e) => e.video);
-        await release([videoId]);
-        if (failed(step, videoId, err, rest)) {
-          await release(rest.map((v) => v.id));
-          left.clear();
-        }
+        await dropFailed(step, videoId, err);
       }
     }
   };
