@@ -130,16 +130,24 @@ start_temporal() {
       --dynamic-config-value system.enableActivityEagerExecution=true)
     for name in "${SEARCH_ATTRIBUTES[@]}"; do args+=(--search-attribute "$name=Keyword"); done
     say "starting Temporal dev server (state: $STATE_DIR/temporal.db)"
-    # 9>&-: the server must not inherit the holders' lock.
-    nohup "$bin" "${args[@]}" >>"$TEMPORAL_LOG" 2>&1 9>&- &
-    echo $! >"$TEMPORAL_PID"
     STARTED+=(temporal)
-    for _ in $(seq 1 120); do
+    # Up to three tries: a server stopped a moment ago may still hold one of its ports.
+    local attempt
+    for attempt in 1 2 3; do
+      # 9>&-: the server must not inherit the holders' lock.
+      nohup "$bin" "${args[@]}" >>"$TEMPORAL_LOG" 2>&1 9>&- &
+      echo $! >"$TEMPORAL_PID"
+      for _ in $(seq 1 120); do
+        temporal_healthy "$bin" && break
+        alive "$TEMPORAL_PID" || break
+        sleep 0.5
+      done
       temporal_healthy "$bin" && break
-      alive "$TEMPORAL_PID" || die "Temporal exited during start-up; see $TEMPORAL_LOG"
-      sleep 0.5
+      if alive "$TEMPORAL_PID"; then die "Temporal did not answer within 60 s; see $TEMPORAL_LOG"; fi
+      [ "$attempt" -lt 3 ] || die "Temporal exited during start-up (3 tries); see $TEMPORAL_LOG"
+      say "Temporal exited during start-up (try $attempt); trying again"
+      sleep 2
     done
-    temporal_healthy "$bin" || die "Temporal did not answer within 60 s; see $TEMPORAL_LOG"
   fi
   register_search_attributes "$bin"
   say "Temporal gRPC: 127.0.0.1:$TEMPORAL_PORT   Web UI: http://127.0.0.1:$TEMPORAL_UI_PORT"
