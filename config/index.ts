@@ -26,6 +26,9 @@ const EnvSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('bulk-upload'),
   TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233'),
 
+  /** A workflow bundle built ahead (`npm run build:workflows`): the worker starts without bundling. */
+  WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
+
   /** The schedule clock (scheduling/clock.ts): plan seconds per real second; above 1 only for a rehearsal. */
   SCHEDULE_CLOCK_SPEED: z.coerce.number().min(1).max(1_000_000).default(1),
   /** A rehearsal's plan time at SCHEDULE_CLOCK_ORIGIN, e.g. 2026-11-25T06:00:00+01:00. */
@@ -166,7 +169,7 @@ export type Env = z.infer<typeof EnvSchema>;
 
 export interface Config {
   env: Env['NODE_ENV'];
-  temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string };
+  temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string; workflowBundlePath?: string };
   /** The schedule clock's settings (see scheduling/clock.ts). */
   scheduleClock: ScheduleClockSettings;
   redis: { url: string; logMaxLines: number; logTtlSeconds: number };
@@ -301,7 +304,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const dbName = e.DB_DRIVER === 'sqlite' ? path.resolve(ROOT, e.DB_NAME) : e.DB_NAME;
   return {
     env: e.NODE_ENV,
-    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, uiUrl: e.TEMPORAL_UI_URL.replace(/\/$/, '') },
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      uiUrl: e.TEMPORAL_UI_URL.replace(/\/$/, ''),
+      ...(e.WORKFLOW_BUNDLE_PATH ? { workflowBundlePath: path.resolve(ROOT, e.WORKFLOW_BUNDLE_PATH) } : {}),
+    },
     scheduleClock: {
       speed: e.SCHEDULE_CLOCK_SPEED,
       ...(e.SCHEDULE_CLOCK_START ? { start: Date.parse(e.SCHEDULE_CLOCK_START), origin: Date.parse(e.SCHEDULE_CLOCK_ORIGIN ?? e.SCHEDULE_CLOCK_START) } : {}),

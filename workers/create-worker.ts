@@ -20,8 +20,8 @@ export interface CreateWorkerOptions {
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
-  /** A pre-built bundle; without one the workflows are bundled now. */
-  workflowBundle?: WorkflowBundleWithSourceMap;
+  /** A pre-built bundle (in memory, or a file from `npm run build:workflows`); without one the workflows are bundled now. */
+  workflowBundle?: WorkflowBundleWithSourceMap | { codePath: string };
   /** Uploads in flight at once (each holds a browser context). */
   maxConcurrentActivityTaskExecutions?: number;
   /** Threads running workflow code (default 1; more helps only with spare cores). */

@@ -20,6 +20,7 @@ async function main(): Promise<void> {
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     deps,
+    ...(config.temporal.workflowBundlePath ? { workflowBundle: { codePath: config.temporal.workflowBundlePath } } : {}),
     maxConcurrentActivityTaskExecutions: Math.max(4, config.browser.concurrency * 2),
   });
   console.log(`worker: task queue "${config.temporal.taskQueue}" on ${config.temporal.address} (namespace ${config.temporal.namespace}); Web UI ${config.temporal.uiUrl}`);
