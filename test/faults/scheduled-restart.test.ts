@@ -36,9 +36,9 @@ describe('fault: worker killed and Temporal restarted while posts wait for their
       const accountIds = ['wait-1', 'wait-2'].map((id) => `${id}-${suffix}`);
       for (const id of accountIds) await s.addAccount({ id });
       const videos = [await s.addVideo('wait-a.mp4'), await s.addVideo('wait-b.mp4'), await s.addVideo('wait-c.mp4')];
-      // 09:00 Berlin is 40 real seconds away; slots every half hour of plan time (5 real seconds).
+      // 09:00 Berlin is 30 real seconds away; slots every half hour of plan time (5 real seconds).
       const start = '2026-11-25T09:00:00+01:00';
-      const origin = new Date(Date.now() + 40_000).toISOString();
+      const origin = new Date(Date.now() + 30_000).toISOString();
       const clock = scheduleClock({ speed: SPEED, start: Date.parse(start), origin: Date.parse(origin) });
       const clockEnv = { SCHEDULE_CLOCK_SPEED: String(SPEED), SCHEDULE_CLOCK_START: start, SCHEDULE_CLOCK_ORIGIN: origin };
       workers.push(startWorkerProcess(s, clockEnv));
@@ -48,7 +48,7 @@ describe('fault: worker killed and Temporal restarted while posts wait for their
         taskId,
         videos: videos.map((p, i) => ({ id: `v${i + 1}`, path: p, caption: `v${i + 1}` })),
         accountIds,
-        options: { schedule: { timeZone: 'Europe/Berlin', slots: ['09:00', '09:30', '10:00'] } },
+        options: { schedule: { publishAt: '2026-11-25T08:00:00+01:00', timeZone: 'Europe/Berlin', slots: ['09:00', '09:30', '10:00'] } },
       });
       assert.equal(res.status, 202, await res.text());
 
