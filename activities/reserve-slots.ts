@@ -1,25 +1,59 @@
 import { ReserveSlotsInputSchema, type PlannedPost, type ReserveSlotsInput } from '../contracts/activities';
-import { VideoData } from '../database/entities';
+import { BulkUploadAccount, BulkUploadTask, VideoData } from '../database/entities';
 import type { Orm } from '../database/orm';
 import { secondOfDay, formatInZone } from '../scheduling/time';
 import type { PacingPolicy, Reservation } from '../scheduling/plan';
 import type { ActivityDeps } from './deps';
-import { parseActivityInput } from './errors';
+import { nonRetryable, parseActivityInput } from './errors';
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { FAILURE } from '../contracts/failure-types';
 
 const MINUTE_MS = 60_000;
 /** How far back an account's posts still limit a new one (a day for the daily maximum, a week for spacing). */
 const RECENT_MS = 8 * 24 * 60 * MINUTE_MS;
 
-/** The account's planned and recent posts from the database: what a pacer that starts anew begins with. */
+/**
+ * The account's planned and recent posts from the database: what a pacer that starts anew
+ * begins with. Published posts count as posted; unpublished ones count only while their
+ * account is still at work in that bulk (a cancelled or finished account's leftovers will
+ * never go out). Each keeps its bulk's spacing and daily maximum.
+ */
 async function recentPosts(orm: Orm, accountId: string, now: number): Promise<Reservation[]> {
-  const rows = await orm.em
-    .fork()
-    .find(
-      VideoData,
-      { accountId, plannedAt: { $gte: new Date(now - RECENT_MS) }, status: { $ne: 'failed' } },
-      { fields: ['task', 'videoId', 'plannedAt', 'status'], orderBy: { plannedAt: 'asc' } },
-    );
-  return rows.map((v): Reservation => ({ key: `${v.task.id}/${v.videoId}`, at: v.plannedAt!.getTime(), spacingMs: 0, state: v.status === 'published' ? 'posted' : 'planned' }));
+  const em = orm.em.fork();
+  const rows = await em.find(
+    VideoData,
+    { accountId, plannedAt: { $gte: new Date(now - RECENT_MS) }, status: { $ne: 'failed' } },
+    { fields: ['task', 'videoId', 'plannedAt', 'status'], orderBy: { plannedAt: 'asc' } },
+  );
+  const taskIds = [...new Set(rows.map((v) => v.task.id))];
+  const working = new Set(
+    (await em.find(BulkUploadAccount, { task: { $in: taskIds }, accountId, status: { $in: ['pending', 'running'] } }, { fields: ['task'] })).map((a) => a.task.id),
+  );
+  const policies = new Map((await em.find(BulkUploadTask, { id: { $in: taskIds } }, { fields: ['id', 'options'] })).map((t) => [t.id, t.options.schedule]));
+  return rows
+    .filter((v) => v.status === 'published' || working.has(v.task.id))
+    .map((v): Reservation => {
+      const schedule = policies.get(v.task.id);
+      return {
+        key: `${v.task.id}/${v.videoId}`,
+        at: v.plannedAt!.getTime(),
+        spacingMs: (schedule?.minSpacingMinutes ?? 0) * MINUTE_MS,
+        ...(schedule?.dailyMax !== undefined ? { dailyMax: schedule.dailyMax } : {}),
+        state: v.status === 'published' ? 'posted' : 'planned',
+      };
+    });
+}
+
+/** The pacer's answer; a request it refuses (no time meets the schedule) fails this activity for good, naming why. */
+async function reserveOrRefuse<T>(ask: () => Promise<T>): Promise<T> {
+  try {
+    return await ask();
+  } catch (err) {
+    const cause = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;
+    if (cause instanceof ApplicationFailure && cause.type === FAILURE.NoSlot) throw nonRetryable(FAILURE.NoSlot, cause.message);
+    throw err;
+  }
 }
 
 /**
@@ -45,20 +79,22 @@ export function makeReserveSlots({ orm, scheduling }: Pick<ActivityDeps, 'orm' |
       seed: schedule.seed ?? input.taskId,
     };
     const keyOf = (videoId: string) => `${input.taskId}/${videoId}`;
-    const reserved = await pacer.reserve(
-      { platform: input.platform, accountId: input.accountId },
-      {
-        now,
-        policy,
-        requests: input.videos.map((v) => ({
-          key: keyOf(v.videoId),
-          notBefore,
-          ...(v.publishAt ? { fixedAt: Date.parse(v.publishAt) } : {}),
-          ...(input.replanFrom || input.replan || block ? { replan: true } : {}),
-        })),
-        ...(block ? { block } : {}),
-      },
-      () => recentPosts(orm, input.accountId, now),
+    const reserved = await reserveOrRefuse(() =>
+      pacer.reserve(
+        { platform: input.platform, accountId: input.accountId },
+        {
+          now,
+          policy,
+          requests: input.videos.map((v) => ({
+            key: keyOf(v.videoId),
+            notBefore,
+            ...(v.publishAt ? { fixedAt: Date.parse(v.publishAt) } : {}),
+            ...(input.replanFrom || input.replan || block ? { replan: true } : {}),
+          })),
+          ...(block ? { block } : {}),
+        },
+        () => recentPosts(orm, input.accountId, now),
+      ),
     );
     const at = new Map(reserved.map((r) => [r.key, r.at]));
     const em = orm.em.fork();

@@ -52,19 +52,27 @@ export function createBulkSteering({ client, orm }: { client: Client; orm: Orm }
     return task;
   }
 
+  /** Sends to a running workflow; one that ended since it was looked at is a 409, not a 500. */
+  async function send(workflowId: string, what: string, act: (handle: WorkflowHandle) => Promise<void>): Promise<{ workflowId: string }> {
+    const handle = await running(workflowId, what);
+    try {
+      await act(handle);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new BulkStateError(`${what} has just finished`, 409);
+      throw err;
+    }
+    return { workflowId };
+  }
+
   return {
     /** Pauses a bulk: no new upload starts; running ones finish; planned times stay. */
-    async pause(taskId: string) {
-      const handle = await running(bulkUploadWorkflowId(taskId), `bulk "${taskId}"`);
-      await handle.signal(pauseSignal);
-      return { workflowId: handle.workflowId };
+    pause(taskId: string) {
+      return send(bulkUploadWorkflowId(taskId), `bulk "${taskId}"`, (h) => h.signal(pauseSignal));
     },
 
     /** Resumes a paused bulk: posts whose time has come go out now, the rest at their times. */
-    async resume(taskId: string) {
-      const handle = await running(bulkUploadWorkflowId(taskId), `bulk "${taskId}"`);
-      await handle.signal(resumeSignal);
-      return { workflowId: handle.workflowId };
+    resume(taskId: string) {
+      return send(bulkUploadWorkflowId(taskId), `bulk "${taskId}"`, (h) => h.signal(resumeSignal));
     },
 
     /** Plans every post of a bulk not yet published again, from `publishAt` on (slots, spacing and the daily maximum still apply). */
@@ -73,27 +81,22 @@ export function createBulkSteering({ client, orm }: { client: Client; orm: Orm }
       const planned = await orm.em.fork().count(VideoData, { task, plannedAt: { $ne: null } });
       if (!task.options.schedule && planned === 0)
         throw new BulkStateError(`bulk "${taskId}" has no schedule (options.schedule or a video's publishAt); it publishes at once`, 409);
-      const handle = await running(bulkUploadWorkflowId(taskId), `bulk "${taskId}"`);
-      await handle.signal(rescheduleSignal, { publishAt });
-      return { workflowId: handle.workflowId };
+      return send(bulkUploadWorkflowId(taskId), `bulk "${taskId}"`, (h) => h.signal(rescheduleSignal, { publishAt }));
     },
 
     /** Moves one post not yet published to exactly `publishAt`. */
     async movePost(taskId: string, accountId: string, videoId: string, publishAt: string) {
       const video = await orm.em.fork().findOne(VideoData, { task: taskId, accountId, videoId });
       if (!video) throw new BulkStateError(`bulk "${taskId}" has no video "${videoId}" for account "${accountId}"`, 404);
-      if (video.status === 'published' || video.status === 'uploaded') throw new BulkStateError(`video "${videoId}" of account "${accountId}" is already ${video.status}`, 409);
+      if (video.status === 'published' || video.status === 'uploaded' || video.status === 'failed')
+        throw new BulkStateError(`video "${videoId}" of account "${accountId}" is ${video.status === 'failed' ? '' : 'already '}${video.status}`, 409);
       if (!video.plannedAt) throw new BulkStateError(`video "${videoId}" of account "${accountId}" is not planned (its bulk publishes at once)`, 409);
-      const handle = await running(accountUploadWorkflowId(taskId, accountId), `account "${accountId}" of bulk "${taskId}"`);
-      await handle.signal(movePostSignal, { videoId, publishAt });
-      return { workflowId: handle.workflowId };
+      return send(accountUploadWorkflowId(taskId, accountId), `account "${accountId}" of bulk "${taskId}"`, (h) => h.signal(movePostSignal, { videoId, publishAt }));
     },
 
     /** Cancels one account's remaining posts; the rest of the bulk goes on. */
     async cancelAccount(taskId: string, accountId: string) {
-      const handle = await running(accountUploadWorkflowId(taskId, accountId), `account "${accountId}" of bulk "${taskId}"`);
-      await handle.cancel();
-      return { workflowId: handle.workflowId };
+      return send(accountUploadWorkflowId(taskId, accountId), `account "${accountId}" of bulk "${taskId}"`, async (h) => void (await h.cancel()));
     },
 
     /** Every post of a bulk with its planned time, earliest first (posts published at once last, by account). */

@@ -140,7 +140,7 @@ export const BulkUploadInputSchema = z
           ctx.addIssue({ code: 'custom', path: ['videos', i, 'accountIds', j], message: `account "${accountId}" is not in this bulk's accountIds` });
       });
     });
-    if (input.options.schedule && input.accountIds.length > MAX_SCHEDULED_ACCOUNTS) {
+    if ((input.options.schedule || input.videos.some((v) => v.publishAt)) && input.accountIds.length > MAX_SCHEDULED_ACCOUNTS) {
       ctx.addIssue({
         code: 'custom',
         path: ['accountIds'],

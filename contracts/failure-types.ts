@@ -31,6 +31,8 @@ export const FAILURE = {
   QuotaExhausted: 'QuotaExhausted',
   /** The platform asked us to slow down (429): retried after its Retry-After. */
   RateLimited: 'RateLimited',
+  /** No time within the planning horizon meets a schedule (slots, spacing, daily maximum): the posts are not planned. */
+  NoSlot: 'NoSlot',
 } as const;
 
 export type FailureType = (typeof FAILURE)[keyof typeof FAILURE];
@@ -53,6 +55,7 @@ export const NON_RETRYABLE_FAILURES: readonly FailureType[] = [
   FAILURE.Reauthorize,
   FAILURE.PlatformNotConfigured,
   FAILURE.QuotaExhausted,
+  FAILURE.NoSlot,
 ];
 
 /** What a `QuotaExhausted` failure carries: when the quota period ends (ISO 8601), and which limit it is. */

@@ -22,7 +22,11 @@ export function createPacerClient(connect: () => Promise<{ client: Client; close
   let connection: Promise<{ client: Client; close(): Promise<void> }> | undefined;
   return {
     async reserve({ platform, accountId }, request, recent) {
-      connection ??= connect();
+      // A failed connect is not kept: the next request (the activity's retry) connects again.
+      connection ??= connect().catch((err: unknown) => {
+        connection = undefined;
+        throw err;
+      });
       const { client } = await connection;
       const workflowId = accountPacerWorkflowId(platform, accountId);
       // Read every time, used only when this request starts the pacer (a running one knows better).

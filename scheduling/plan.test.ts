@@ -16,6 +16,13 @@ describe('zone arithmetic', () => {
     assert.equal(formatInZone(at('2026-11-25T08:00:00Z'), BERLIN), '2026-11-25 09:00 Europe/Berlin');
   });
 
+  it('a time the spring change skips comes an hour later; one the autumn change repeats is its first occurrence', () => {
+    // 2026-03-29 02:30 does not exist in Berlin (the clock jumps from 02:00 to 03:00).
+    assert.equal(formatInZone(zonedInstant(BERLIN, 2026, 3, 29, 2.5 * 3600), BERLIN), '2026-03-29 03:30 Europe/Berlin');
+    // 2026-10-25 02:30 happens twice: first in summer time (UTC+2).
+    assert.equal(new Date(zonedInstant(BERLIN, 2026, 10, 25, 2.5 * 3600)).toISOString(), '2026-10-25T00:30:00.000Z');
+  });
+
   it('keeps 09:00 on the wall clock across a DST change', () => {
     // Berlin leaves summer time on 2026-10-25.
     assert.equal(new Date(zonedInstant(BERLIN, 2026, 10, 24, 9 * 3600)).toISOString(), '2026-10-24T07:00:00.000Z');
@@ -54,6 +61,12 @@ describe('planSlots', () => {
     const taken: Reservation[] = [{ key: 'a/v1', at: at('2026-11-25T10:00:00Z'), spacingMs: HOURS(3), state: 'planned' }];
     const [next] = planSlots(taken, [{ key: 'b/v1', notBefore: at('2026-11-25T10:30:00Z') }], policy({ spacingMs: HOURS(1) }));
     assert.equal(new Date(next!.at).toISOString(), '2026-11-25T13:00:00.000Z');
+  });
+
+  it("a day holding another bulk's daily maximum takes no more posts, even from a bulk without one", () => {
+    const first = planSlots([], keys(2, 'a/v'), policy({ slots: slots('09:00', '13:00', '19:00'), dailyMax: 2 }));
+    const [next] = planSlots(first, keys(1, 'b/v'), policy({ slots: slots('09:00', '13:00', '19:00') }));
+    assert.equal(formatInZone(next!.at, BERLIN), '2026-11-26 09:00 Europe/Berlin');
   });
 
   it('moves to the next day when the daily maximum is reached, without slots', () => {

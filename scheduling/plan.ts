@@ -25,6 +25,8 @@ export interface Reservation {
   at: number;
   /** The spacing its own bulk asked for: a later bulk keeps it too. */
   spacingMs: number;
+  /** The daily maximum its own bulk asked for: a day holding it takes no more posts from any bulk. */
+  dailyMax?: number;
   /** `blocked`: a platform limit (quota, posts per 24 h) closes the account from `at` until `until`. */
   state: 'planned' | 'posted' | 'blocked';
   until?: number;
@@ -100,7 +102,7 @@ export function planSlots(taken: Reservation[], requests: SlotRequest[], policy:
   const planned: Reservation[] = [];
   for (const request of requests) {
     const at = request.fixedAt ?? firstFreeTime([...others, ...planned], request, policy);
-    planned.push({ key: request.key, at, spacingMs: policy.spacingMs, state: 'planned' });
+    planned.push({ key: request.key, at, spacingMs: policy.spacingMs, ...(policy.dailyMax !== undefined ? { dailyMax: policy.dailyMax } : {}), state: 'planned' });
   }
   return planned;
 }
@@ -111,10 +113,18 @@ function firstFreeTime(taken: Reservation[], request: SlotRequest, policy: Pacin
   const posts = taken.filter((r) => r.state !== 'blocked');
   const blockedAt = (at: number) => blocks.find((b) => at >= b.at && at < b.until!);
   const clash = (at: number) => posts.find((r) => Math.abs(r.at - at) < Math.max(r.spacingMs, policy.spacingMs));
+  // Each post's day once (Intl is slow), and per day its posts and the smallest maximum any of their bulks asked for.
+  const days = new Map<number, { count: number; max: number }>();
+  for (const r of posts) {
+    const day = localDayKey(r.at, policy.timeZone);
+    const entry = days.get(day) ?? { count: 0, max: Infinity };
+    entry.count++;
+    if (r.dailyMax !== undefined) entry.max = Math.min(entry.max, r.dailyMax);
+    days.set(day, entry);
+  }
   const dayFull = (at: number) => {
-    if (policy.dailyMax === undefined) return false;
-    const day = localDayKey(at, policy.timeZone);
-    return posts.filter((r) => localDayKey(r.at, policy.timeZone) === day).length >= policy.dailyMax;
+    const entry = days.get(localDayKey(at, policy.timeZone));
+    return entry !== undefined && entry.count >= Math.min(entry.max, policy.dailyMax ?? Infinity);
   };
   if (policy.slots.length) {
     // One post per slot: a slot is taken by any post within it (its start to its jitter's end).

@@ -59,15 +59,22 @@ function offsetAt(ms: number, zone: string): number {
 }
 
 /**
- * The instant a wall-clock time happens in a zone. A time skipped by a DST change maps to
- * the same time under the earlier offset (an hour later on the clock); a repeated one to its
+ * The instant a wall-clock time happens in a zone. A time skipped by a DST change (02:30 on
+ * the spring morning in Berlin) is read with the offset before the change, so it comes an
+ * hour later on the clock (03:30); a time that happens twice (the autumn morning) is its
  * first occurrence.
  */
 export function zonedInstant(zone: string, year: number, month: number, day: number, secondOfDay: number): number {
   const naive = Date.UTC(year, month - 1, day) + secondOfDay * 1000;
-  const first = naive - offsetAt(naive, zone);
-  const second = naive - offsetAt(first, zone);
-  return Math.min(first, second);
+  // The zone's offsets half a day either side cover any change near this time.
+  const before = naive - offsetAt(naive - 12 * 3600_000, zone);
+  const after = naive - offsetAt(naive + 12 * 3600_000, zone);
+  const wall = (ms: number) => {
+    const t = localTime(ms, zone);
+    return Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second) === naive - (naive % 1000);
+  };
+  const valid = [before, after].filter(wall);
+  return valid.length ? Math.min(...valid) : before;
 }
 
 /** The calendar day of an instant in a zone, as a number that orders days (`20261125`). */

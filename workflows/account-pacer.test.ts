@@ -7,6 +7,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { FAILURE } from '../contracts/failure-types';
 import { accountPacerWorkflowId } from '../contracts/names';
 import type { PacingPolicy } from '../scheduling/plan';
 import { createPacerClient, type PacerClient } from '../scheduling/pacer-client';
@@ -51,6 +54,20 @@ describe('AccountPacer', { timeout: 60_000 }, () => {
     assert.equal(new Set(times).size, 6);
     for (let i = 1; i < times.length; i++) assert.ok(times[i]! - times[i - 1]! >= 2 * HOUR, `${(times[i]! - times[i - 1]!) / 60_000} min apart`);
     assert.deepEqual(await ask(account, 'bulk-a', 3), a, 'the same keys keep their times');
+  });
+
+  it('a request no time can meet is refused alone: the pacer goes on answering the next one', async () => {
+    const account = `noslot-${run}`;
+    await assert.rejects(ask(account, 'bulk-a', 1, { block: { limit: 'quota', until: NOW + 500 * 24 * HOUR } }), (err: unknown) => {
+      assert.ok(err instanceof WorkflowUpdateFailedError, String(err));
+      assert.ok(err.cause instanceof ApplicationFailure && err.cause.type === FAILURE.NoSlot, String(err.cause));
+      return true;
+    });
+    const fixed = NOW + 2 * HOUR;
+    const answer = await pacer.reserve({ platform: 'demo', accountId: account }, { policy, now: NOW, requests: [{ key: 'bulk-b/v1', notBefore: NOW, fixedAt: fixed }] }, () =>
+      Promise.resolve([]),
+    );
+    assert.deepEqual(answer, [{ key: 'bulk-b/v1', at: fixed }]);
   });
 
   it('a platform limit closes the account to every bulk until it resets; released times are free again', async () => {

@@ -9,8 +9,20 @@
  * while: the next request starts it again, seeded with the account's recent posts from the
  * database.
  */
-import { allHandlersFinished, condition, continueAsNew, defineQuery, defineSignal, defineUpdate, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
-import { blockReservation, planSlots, type PacingPolicy, type Reservation, type SlotRequest } from '../scheduling/plan';
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  setCurrentDetails,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { FAILURE } from '../contracts/failure-types';
+import { NoSlotError, blockReservation, planSlots, type PacingPolicy, type Reservation, type SlotRequest } from '../scheduling/plan';
 
 // ---- types ----
 
@@ -63,11 +75,11 @@ export async function AccountPacer(state: AccountPacerState): Promise<void> {
   const prune = (now: number) => {
     for (const [key, r] of reservations) if ((r.until ?? r.at) < now - KEEP_MS) reservations.delete(key);
   };
-  const planned = () => [...reservations.values()].filter((r) => r.state === 'planned').length;
+  const plannedCount = () => [...reservations.values()].filter((r) => r.state === 'planned').length;
   const blocked = () => [...reservations.values()].filter((r) => r.state === 'blocked');
   const show = () =>
     setCurrentDetails(
-      `${planned()} post(s) planned for ${state.platform} account ${state.accountId}` +
+      `${plannedCount()} post(s) planned for ${state.platform} account ${state.accountId}` +
         blocked()
           .map((b) => `; ${b.key.slice('limit:'.length)} spent until ${new Date(b.until!).toISOString()}`)
           .join(''),
@@ -81,8 +93,17 @@ export async function AccountPacer(state: AccountPacerState): Promise<void> {
         const limit = blockReservation(block.limit, now, block.until);
         reservations.set(limit.key, limit);
       }
-      const fresh = requests.filter((r) => r.fixedAt !== undefined || r.replan || !reservations.has(r.key));
-      for (const r of planSlots([...reservations.values()], fresh, policy)) reservations.set(r.key, r);
+      // A post that went out keeps its time (a retried bulk asks again for every video).
+      const fresh = requests.filter((r) => reservations.get(r.key)?.state !== 'posted' && (r.fixedAt !== undefined || r.replan || !reservations.has(r.key)));
+      let planned: Reservation[];
+      try {
+        planned = planSlots([...reservations.values()], fresh, policy);
+      } catch (err) {
+        // Refuses this request only: a plain error would fail the pacer's workflow task, and with it every other bulk's requests.
+        if (err instanceof NoSlotError) throw ApplicationFailure.nonRetryable(err.message, FAILURE.NoSlot);
+        throw err;
+      }
+      for (const r of planned) reservations.set(r.key, r);
       changes++;
       show();
       return requests.map((r) => ({ key: r.key, at: reservations.get(r.key)!.at }));
@@ -111,7 +132,7 @@ export async function AccountPacer(state: AccountPacerState): Promise<void> {
   const historyIsLong = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_CONTINUE;
   for (;;) {
     const seen = changes;
-    const idle = planned() === 0;
+    const idle = plannedCount() === 0;
     const wake = () => changes !== seen || historyIsLong();
     if (idle && !(await condition(wake, IDLE_MS))) break;
     if (!idle) await condition(wake);

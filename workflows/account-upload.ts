@@ -135,8 +135,8 @@ export async function AccountUpload(input: AccountUploadInput): Promise<AccountR
         const resets = limitResets(err);
         if (resets === undefined || cancelRequested(err)) throw err;
         const until = new Date(resets.at).toISOString();
-        // On a plan, the limit goes to the account's pacer, which moves this bulk's posts
-        // (and any other bulk's) past the reset; the plan's own timer does the waiting.
+        // On a plan, the limit goes to the account's pacer, which moves this bulk's posts past
+        // the reset and keeps later requests out of it; the plan's own timer does the waiting.
         if (onLimit) {
           await onLimit(step, resets.limit, new Date(resets.at + QUOTA_RESET_MARGIN_MS).toISOString());
           throw new Replanned();
@@ -227,10 +227,13 @@ export async function AccountUpload(input: AccountUploadInput): Promise<AccountR
   const left = new Map<string, { video: BulkVideo; index: number }>();
   const planned = new Map<string, PlannedPost>();
 
+  /** The latest time the bulk was rescheduled to: whatever is planned again later never comes before it. */
+  let rescheduledTo: string | undefined;
   const reserve = async (
     videos: BulkVideo[],
     overrides: { publishAt?: string; replanFrom?: string; replan?: boolean; blockedUntil?: { limit: string; resetsAt: string } } = {},
   ) => {
+    if (overrides.replanFrom === undefined && (overrides.replan || overrides.blockedUntil) && rescheduledTo) overrides = { ...overrides, replanFrom: rescheduledTo };
     const posts = await reserveSlots({
       taskId,
       accountId,
@@ -255,24 +258,36 @@ export async function AccountUpload(input: AccountUploadInput): Promise<AccountR
     }
   };
 
+  const applyChange = async (change: PlanChange) => {
+    if (change.kind === 'move') {
+      const entry = left.get(change.videoId);
+      if (!entry) {
+        say('warn', `move of ${change.videoId} ignored: it is not waiting to be published`);
+        return;
+      }
+      // From now on its time is fixed, as if the input had given it: a later replan keeps it.
+      const moved = { ...entry.video, publishAt: change.publishAt };
+      const [post] = await reserve([moved]);
+      entry.video = moved;
+      say('info', `${stepOf(entry.index, entry.video)}: moved to ${post!.label}`);
+      return;
+    }
+    const videos = [...left.values()].map((e) => e.video);
+    if (!videos.length) return;
+    const posts = await reserve(videos, { replanFrom: change.publishAt });
+    rescheduledTo = change.publishAt;
+    say('info', `rescheduled from ${change.publishAt}: ${posts.map((p) => `${p.videoId} at ${p.label}`).join(', ')}`);
+  };
+
+  /** Applies the moves and reschedules asked for; one the pacer refuses is logged and the plan kept. */
   const applyChanges = async () => {
     while (changes.length) {
       const change = changes.shift()!;
-      if (change.kind === 'move') {
-        const entry = left.get(change.videoId);
-        if (!entry) {
-          say('warn', `move of ${change.videoId} ignored: it is not waiting to be published`);
-          continue;
-        }
-        // From now on its time is fixed, as if the input had given it: a later replan keeps it.
-        entry.video = { ...entry.video, publishAt: change.publishAt };
-        const [post] = await reserve([entry.video]);
-        say('info', `${stepOf(entry.index, entry.video)}: moved to ${post!.label}`);
-      } else {
-        const videos = [...left.values()].map((e) => e.video);
-        if (!videos.length) continue;
-        const posts = await reserve(videos, { replanFrom: change.publishAt });
-        say('info', `rescheduled from ${change.publishAt}: ${posts.map((p) => `${p.videoId} at ${p.label}`).join(', ')}`);
+      try {
+        await applyChange(change);
+      } catch (err) {
+        if (cancelRequested(err)) throw err;
+        say('warn', `${change.kind === 'move' ? `move of ${change.videoId}` : 'reschedule'} to ${change.publishAt} failed; the plan is kept: ${describeFailure(err).message}`);
       }
     }
   };
@@ -304,6 +319,9 @@ export async function AccountUpload(input: AccountUploadInput): Promise<AccountR
 
   /** Each video at its planned time, its variant rendered ahead. */
   const publishOnPlan = async () => {
+    // An account of an imported plan may have no video of its own: nothing to plan.
+    if (input.videos.length === 0) return;
+    rescheduledTo = input.schedule!.publishAt;
     input.videos.forEach((video, index) => left.set(video.id, { video, index }));
     /** What the account was last shown waiting for (said once, not every wake-up). */
     let waitingFor = '';

@@ -21,6 +21,7 @@ import {
   log,
   setCurrentDetails,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -149,14 +150,27 @@ export async function BulkUpload(start: BulkUploadStart): Promise<BulkUploadResu
   let paused = false;
   let pauseFlips = 0;
 
-  /** Pause, resume and reschedule reach every running account; accounts started later get the pause in their input. */
+  /** A reschedule that came before every account was started: those started later begin from it. */
+  let rescheduledTo: string | undefined;
+
+  /**
+   * Pause, resume and reschedule reach every running account. A child whose start is still
+   * under way cannot be signalled yet: it is tried again a moment later, a few times.
+   */
   const forward = async (send: (childId: string) => Promise<void>) => {
     const taskId = input?.taskId;
     if (!taskId) return;
     await Promise.all(
-      [...running.keys()].map((accountId) =>
-        send(accountUploadWorkflowId(taskId, accountId)).catch((err: unknown) => log.warn('could not reach an account', { accountId, error: String(err) })),
-      ),
+      [...running.keys()].map(async (accountId) => {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await send(accountUploadWorkflowId(taskId, accountId));
+          } catch (err) {
+            if (attempt >= 5 || !running.has(accountId)) return log.warn('could not reach an account', { accountId, error: String(err) });
+            await sleep(1_000);
+          }
+        }
+      }),
     );
   };
   setHandler(pauseSignal, async () => {
@@ -170,6 +184,7 @@ export async function BulkUpload(start: BulkUploadStart): Promise<BulkUploadResu
     await forward((id) => getExternalWorkflowHandle(id).signal(resumeSignal));
   });
   setHandler(rescheduleSignal, async (to) => {
+    rescheduledTo = to.publishAt;
     await forward((id) => getExternalWorkflowHandle(id).signal(rescheduleSignal, to));
   });
 
@@ -288,7 +303,7 @@ export async function BulkUpload(start: BulkUploadStart): Promise<BulkUploadResu
               platform: resolved.platform,
               videos: videosForAccount(resolved.videos, accountId),
               preset: resolved.options.uniquifyPreset,
-              ...(schedule ? { schedule } : {}),
+              ...(schedule ? { schedule: rescheduledTo ? { ...schedule, publishAt: rescheduledTo } : schedule } : {}),
               ...(resolved.options.dryRun ? { dryRun: true } : {}),
               ...(resolved.options.youtube ? { youtube: resolved.options.youtube } : {}),
               ...(resolved.options.tiktok ? { tiktok: resolved.options.tiktok } : {}),
@@ -302,7 +317,7 @@ export async function BulkUpload(start: BulkUploadStart): Promise<BulkUploadResu
             { key: AccountIdAttribute, value: accountId },
             { key: PlatformAttribute, value: resolved.platform },
           ],
-          staticSummary: `Account ${accountId}: ${resolved.videos.length} video(s) to ${resolved.platform}`,
+          staticSummary: `Account ${accountId}: ${videosForAccount(resolved.videos, accountId).length} video(s) to ${resolved.platform}`,
           staticDetails: `Part of bulk ${taskId}.`,
         });
         running.set(

@@ -6,7 +6,7 @@ import { BulkConflictError, BulkInputError, BulkStateError } from '../../bulks';
 import { bulkLinks } from '../../bulks/links';
 import { BulkUploadInputSchema, IdSchema, describeIssues } from '../../contracts/bulk-input';
 import { InstantSchema } from '../../contracts/schedule';
-import { zonedInstant } from '../../scheduling/time';
+import { parsePlanTime } from '../../bulks/import-plan';
 import type { ApiDeps } from '../deps';
 import { jsonBodyRoute, protectedRoute } from '../openapi';
 import { TaskParam, createRouter, errorResponses, fieldError, invalidRequest, jsonBody } from '../validation';
@@ -154,11 +154,9 @@ async function newTime(c: Context, zone: () => Promise<string>): Promise<{ publi
   if (!parsed.success) return { issues: describeIssues(parsed.error) };
   const value = parsed.data.publishAt;
   if (InstantSchema.safeParse(value).success) return { publishAt: value };
-  const local = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(value);
-  if (!local) return { issues: [{ field: 'publishAt', message: 'must be an ISO time with a zone (2026-11-25T09:00:00+01:00) or a local time YYYY-MM-DDTHH:MM' }] };
-  const [, y, mo, d, h, mi, sec] = local.map(Number) as number[];
-  const at = zonedInstant(await zone(), y!, mo!, d!, h! * 3600 + mi! * 60 + (sec || 0));
-  return { publishAt: new Date(at).toISOString() };
+  // A local time is read as the CLI and plan imports read it: a date that does not exist, or a time DST skips, is refused.
+  const read = parsePlanTime(value, await zone());
+  return 'error' in read ? { issues: [{ field: 'publishAt', message: read.error }] } : { publishAt: read.instant };
 }
 
 const statusRoute = protectedRoute({
