@@ -46,6 +46,8 @@ export function createBulkSteering({ client, orm }: { client: Client; orm: Orm }
     }
   }
 
+  const zoneOf = (task: BulkUploadTask) => task.options.schedule?.timeZone ?? 'UTC';
+
   async function scheduledTask(taskId: string): Promise<BulkUploadTask> {
     const task = await orm.em.fork().findOne(BulkUploadTask, taskId);
     if (!task) throw new BulkStateError(`no bulk upload with task id "${taskId}"`, 404);
@@ -99,10 +101,15 @@ export function createBulkSteering({ client, orm }: { client: Client; orm: Orm }
       return send(accountUploadWorkflowId(taskId, accountId), `account "${accountId}" of bulk "${taskId}"`, async (h) => void (await h.cancel()));
     },
 
+    /** The zone a bulk's plan is read in (its schedule's; UTC without one), without loading the plan. */
+    async timeZone(taskId: string): Promise<string> {
+      return zoneOf(await scheduledTask(taskId));
+    },
+
     /** Every post of a bulk with its planned time, earliest first (posts published at once last, by account). */
     async plan(taskId: string): Promise<BulkPlan> {
       const task = await scheduledTask(taskId);
-      const timeZone = task.options.schedule?.timeZone ?? 'UTC';
+      const timeZone = zoneOf(task);
       const videos = await orm.em.fork().find(VideoData, { task }, { orderBy: { id: 'asc' } });
       const posts = videos.map((v): PlanEntry => ({
         accountId: v.accountId,

@@ -44,8 +44,6 @@ export interface AccountUploadInput {
   instagram?: InstagramOptions;
   /** Publish on a plan (slots, spacing, a start time) instead of at once; see contracts/schedule.ts. */
   schedule?: ScheduleOptions;
-  /** Started while its bulk was paused: no upload starts until `resume`. */
-  paused?: boolean;
 }
 
 /** A change of plan asked for by a signal, applied between steps. */
@@ -152,7 +150,7 @@ export async function AccountUpload(input: AccountUploadInput): Promise<AccountR
     }
   };
 
-  let paused = input.paused ?? false;
+  let paused = false;
   const changes: PlanChange[] = [];
   setHandler(pauseSignal, () => void (paused = true));
   setHandler(resumeSignal, () => void (paused = false));

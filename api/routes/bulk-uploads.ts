@@ -228,7 +228,7 @@ export function bulkUploadRoutes(deps: ApiDeps) {
     return actionAnswer(c, taskId, async () => ({ taskId, ...(await deps.bulks.resume(taskId)), resumeRequested: true }));
   });
 
-  const zoneOf = (taskId: string) => async () => (await deps.bulks.plan(taskId)).timeZone;
+  const zoneOf = (taskId: string) => () => deps.bulks.timeZone(taskId);
 
   app.openapi(rescheduleRoute, async (c) => {
     const { taskId } = c.req.valid('param');
