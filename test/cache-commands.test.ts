@@ -1,6 +1,6 @@
 /**
  * The cache's commands (`npm run cache:stats`, `npm run cache:clear`) as child processes,
- * and its HTTP routes, against real Redis (database 15) and the fake Google and Huntflow.
+ * and its HTTP routes, against real Redis (the tests' database) and the fake Google and Huntflow.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';

@@ -1,5 +1,5 @@
 /**
- * The read-through cache against real Redis (database 15, a key prefix per run) and local
+ * The read-through cache against real Redis (the tests' database, a key prefix per run) and local
  * servers that speak the Google and Huntflow protocols, counting upstream calls.
  */
 import assert from 'node:assert/strict';
