@@ -1,10 +1,12 @@
-/** Signing a browser in and out: the API token, posted once, for an httpOnly session cookie. */
+/** Signing a browser in and out (the API token, posted once, for an httpOnly session cookie), and the console's language. */
 import { z } from '@hono/zod-openapi';
+import { setCookie } from 'hono/cookie';
+import { LOCALES, LOCALE_COOKIE, translate, localeOf } from '../i18n';
 import type { ApiDeps } from '../deps';
 import { endSession, isApiToken, safeNextPath, startSession } from '../auth';
 import { publicRoute } from '../openapi';
 import { createRouter, errorResponse, htmlResponse } from '../validation';
-import { htmlPage } from '../views/layout';
+import { LOCALE_PATH, htmlPage } from '../views/layout';
 import { LoginPage } from '../views/login-page';
 
 const next = z.string().max(2_000).optional().openapi({ description: 'where to go once signed in (a path on this site; anything else goes to /dashboard)' });
@@ -39,7 +41,32 @@ const logoutRoute = publicRoute({
   responses: { 303: { description: 'signed out: sent to the sign-in page' } },
 });
 
-/** `GET /login`, `POST /login`, `POST /logout`: served without auth. */
+const LocaleForm = z.object({
+  locale: z.enum(LOCALES).openapi({ description: 'the language of the console' }),
+});
+const localeRoute = publicRoute({
+  method: 'post',
+  path: LOCALE_PATH,
+  summary: "The console's language (the switch in every page's header): a cookie; then back to the page",
+  request: { body: { required: true, content: { 'application/x-www-form-urlencoded': { schema: LocaleForm } } } },
+  responses: {
+    303: { description: 'the language is set: back to the page the switch was on (its Referer, on this site), else the dashboard' },
+    400: errorResponse('`locale` is not a language the console speaks'),
+  },
+});
+
+/** Where a browser goes back to: the path of a same-site Referer, else the dashboard. */
+function backTo(referer: string | undefined, self: string): string {
+  if (!referer) return '/dashboard';
+  try {
+    const url = new URL(referer);
+    return url.origin === new URL(self).origin ? safeNextPath(`${url.pathname}${url.search}`) : '/dashboard';
+  } catch {
+    return '/dashboard';
+  }
+}
+
+/** `GET /login`, `POST /login`, `POST /logout`, `POST /locale`: served without auth. */
 export function sessionRoutes(deps: ApiDeps) {
   const app = createRouter();
   const api = deps.config.api;
@@ -50,9 +77,15 @@ export function sessionRoutes(deps: ApiDeps) {
     const { token, next } = c.req.valid('form');
     const target = safeNextPath(next);
     // The same answer for every wrong token; the token is never echoed back.
-    if (!isApiToken(api, token)) return htmlPage(c, <LoginPage next={target} error="That is not the API token." />, 401);
+    if (!isApiToken(api, token)) return htmlPage(c, <LoginPage next={target} error={translate(localeOf(c).locale, 'common.login.wrongToken')} />, 401);
     startSession(c, api);
     return c.redirect(target, 303);
+  });
+
+  // Public: the sign-in page has the switch too, and a language is no secret.
+  app.openapi(localeRoute, (c) => {
+    setCookie(c, LOCALE_COOKIE, c.req.valid('form').locale, { path: '/', sameSite: 'Lax', maxAge: 365 * 24 * 3600 });
+    return c.redirect(backTo(c.req.header('referer'), c.req.url), 303);
   });
 
   app.openapi(logoutRoute, (c) => {

@@ -5,6 +5,8 @@
  */
 import type { Context } from 'hono';
 import type { Child } from 'hono/jsx';
+import { LOCALES, LocaleContext, MESSAGES, localeOf, scriptMessages, usePageLocale, useT, type MessageKey } from '../i18n';
+import { statusKey } from '../i18n/messages/common';
 
 /**
  * CSP for dashboard pages: scripts only from this origin, no inline script at all. Forms post
@@ -39,33 +41,86 @@ th{background:#eef1f5;font-weight:600}
 .muted{color:#667}
 form.inline{display:inline}
 button{cursor:pointer}
+.sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+.skip{position:absolute;left:-999px}.skip:focus{left:.5rem;top:.5rem;background:#fff;color:#1d2330;padding:.3rem .6rem;z-index:10}
+header nav{display:flex;flex-wrap:wrap;gap:.4rem 1rem}
+header .tools{margin-left:auto;display:flex;gap:.6rem;align-items:center}
+header .tools form{margin:0}
+input,select,textarea,button{font:inherit;max-width:100%}
+a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible,textarea:focus-visible{outline:2px solid #2b6cd4;outline-offset:2px}
+.table-wrap{overflow-x:auto}
+pre{white-space:pre-wrap;overflow-wrap:anywhere} h1 code,h2 code,h3 code,p code{overflow-wrap:anywhere}
+.field-error{color:#b00020;display:block;font-size:13px}
+@media (max-width:600px){main{padding:.8rem .6rem} th,td{padding:.3rem .3rem} .bar{width:6rem}}
 `;
 
-/** A full HTML document with the navigation bar. */
+/** The console's pages, in the navigation's order. */
+const NAV: { href: string; label: MessageKey }[] = [
+  { href: '/dashboard', label: 'common.nav.bulks' },
+  { href: '/dashboard/bulks/new', label: 'common.nav.newBulk' },
+  { href: '/dashboard/videos', label: 'common.nav.videos' },
+  { href: '/dashboard/accounts', label: 'common.nav.accounts' },
+  { href: '/dashboard/schedules', label: 'common.nav.schedules' },
+  { href: '/docs', label: 'common.nav.api' },
+];
+
+/** Each language named in itself, for the switch. */
+const LANGUAGE_NAMES: Record<(typeof LOCALES)[number], string> = { en: 'English', ru: 'Русский' };
+
+/** The path the language switch posts to. */
+export const LOCALE_PATH = '/locale';
+
+/**
+ * A full HTML document with the navigation bar and the language switch. The page's
+ * messages for scripts ride on `<body data-messages>`.
+ */
 export function Layout(props: { title: string; children?: Child; signedIn?: boolean }) {
+  const t = useT();
+  const { locale } = usePageLocale();
   return (
-    <html lang="en">
+    <html lang={locale}>
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{props.title} · clipfleet</title>
+        <title>{`${props.title} · clipfleet`}</title>
         <style dangerouslySetInnerHTML={{ __html: STYLE }} />
         <script src="/assets/dashboard.js" defer></script>
       </head>
-      <body>
+      <body data-messages={JSON.stringify(scriptMessages(locale))} data-locale={locale}>
+        <a class="skip" href="#main">
+          {t('common.skipToContent')}
+        </a>
         <header>
-          <strong>clipfleet</strong>
-          <a href="/dashboard">Bulks</a>
-          <a href="/dashboard/schedules">Schedules</a>
-          <a href="/dashboard/accounts">Accounts</a>
-          <a href="/docs">API</a>
+          <strong>{t('common.appName')}</strong>
           {props.signedIn === false ? null : (
-            <form method="post" action="/logout">
-              <button type="submit">Sign out</button>
-            </form>
+            <nav aria-label={t('common.nav')}>
+              {NAV.map((item) => (
+                <a href={item.href}>{t(item.label)}</a>
+              ))}
+            </nav>
           )}
+          <span class="tools">
+            <form method="post" action={LOCALE_PATH}>
+              <label>
+                <span class="sr-only">{t('common.language')}</span>
+                <select name="locale">
+                  {LOCALES.map((l) => (
+                    <option value={l} selected={l === locale}>
+                      {LANGUAGE_NAMES[l]}
+                    </option>
+                  ))}
+                </select>
+              </label>{' '}
+              <button type="submit">{t('common.language.switch')}</button>
+            </form>
+            {props.signedIn === false ? null : (
+              <form method="post" action="/logout">
+                <button type="submit">{t('common.signOut')}</button>
+              </form>
+            )}
+          </span>
         </header>
-        <main>{props.children}</main>
+        <main id="main">{props.children}</main>
       </body>
     </html>
   );
@@ -77,14 +132,26 @@ export function htmlPage(c: Context, page: Child, status: 200 | 400 | 401 | 404 
   c.header('X-Content-Type-Options', 'nosniff');
   c.header('Referrer-Policy', 'same-origin');
   c.header('Cache-Control', 'no-store');
-  return c.html(page as string, status);
+  c.header('Content-Language', localeOf(c).locale);
+  c.header('Vary', 'Accept-Language, Cookie');
+  return c.html((<LocaleContext.Provider value={localeOf(c)}>{page}</LocaleContext.Provider>) as string, status);
+}
+
+/** A status's name in the page's language (an unknown status as it is). */
+export function useStatusName(): (status: string) => string {
+  const t = useT();
+  return (status) => {
+    const key = statusKey(status);
+    return key in MESSAGES.en ? t(key as MessageKey) : status;
+  };
 }
 
 /** A status as a coloured badge; `field` names it for `/assets/dashboard.js` to update. */
 export function StatusBadge(props: { status: string; field?: string }) {
+  const name = useStatusName();
   return (
-    <span class={`status status-${props.status}`} data-field={props.field}>
-      {props.status}
+    <span class={`status status-${props.status}`} data-field={props.field} data-status={props.status}>
+      {name(props.status)}
     </span>
   );
 }
