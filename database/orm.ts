@@ -12,6 +12,8 @@ import { Migration20261123000000_initial } from './migrations/Migration202611230
 import { Migration20261124000000_input_fingerprint } from './migrations/Migration20261124000000_input_fingerprint';
 import { Migration20261124100000_api_platforms } from './migrations/Migration20261124100000_api_platforms';
 import { Migration20261124200000_planned_at } from './migrations/Migration20261124200000_planned_at';
+import { Migration20261124300000_video_library } from './migrations/Migration20261124300000_video_library';
+import { Migration20261124310000_account_tags } from './migrations/Migration20261124310000_account_tags';
 
 /** Every migration, in order. Listed in code so bundled or compiled builds find them. */
 const MIGRATIONS = [
@@ -19,6 +21,8 @@ const MIGRATIONS = [
   { name: 'Migration20261124000000_input_fingerprint', class: Migration20261124000000_input_fingerprint },
   { name: 'Migration20261124100000_api_platforms', class: Migration20261124100000_api_platforms },
   { name: 'Migration20261124200000_planned_at', class: Migration20261124200000_planned_at },
+  { name: 'Migration20261124300000_video_library', class: Migration20261124300000_video_library },
+  { name: 'Migration20261124310000_account_tags', class: Migration20261124310000_account_tags },
 ];
 
 /** Both supported drivers (SQLite, PostgreSQL) are knex-based SQL drivers: query builders work on either. */

@@ -6,3 +6,15 @@ export { sha256File } from './file-hash';
 export { planVariant, type PlanSource, type VariantPlan } from './variant-plan';
 export { uniquifyVideo, variantFileName, type UniquifyOptions } from './uniquify';
 export { makeSampleVideo, type SampleVideoOptions } from './sample-video';
+export {
+  createLibrary,
+  makeThumbnail,
+  safeFileName,
+  LibraryError,
+  LIBRARY_DIRS,
+  MAX_CHUNK_BYTES,
+  type Library,
+  type LibraryEntry,
+  type UploadSession,
+  type BulkUse,
+} from './library';

@@ -1,6 +1,7 @@
 export { Account, AccountSchema } from './account';
 export { BulkUploadAccount, BulkUploadAccountSchema } from './bulk-upload-account';
 export { BulkUploadTask, BulkUploadTaskSchema } from './bulk-upload-task';
+export { LibraryVideo, LibraryVideoSchema } from './library-video';
 export { LogLine, LogLineSchema } from './log-line';
 export { OAuthConnection, OAuthConnectionSchema, CONNECTION_STATUSES, type ConnectionStatus } from './oauth-connection';
 export { OAuthState, OAuthStateSchema } from './oauth-state';
@@ -10,6 +11,7 @@ export { VideoData, VideoDataSchema } from './video-data';
 import { AccountSchema } from './account';
 import { BulkUploadAccountSchema } from './bulk-upload-account';
 import { BulkUploadTaskSchema } from './bulk-upload-task';
+import { LibraryVideoSchema } from './library-video';
 import { LogLineSchema } from './log-line';
 import { OAuthConnectionSchema } from './oauth-connection';
 import { OAuthStateSchema } from './oauth-state';
@@ -27,4 +29,5 @@ export const ENTITIES = [
   OAuthStateSchema,
   QuotaUsageSchema,
   QuotaSpendSchema,
+  LibraryVideoSchema,
 ];
