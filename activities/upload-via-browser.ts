@@ -3,6 +3,8 @@ import path from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Page } from 'playwright-core';
 import { UploadViaBrowserInputSchema, type UploadViaBrowserInput, type UploadViaBrowserResult } from '../contracts/activities';
+import { recordedSignIn } from '../accounts/account-state';
+import { browserProxy } from '../accounts/proxy';
 import { FAILURE } from '../contracts/failure-types';
 import { Account, VideoData } from '../database/entities';
 import { isInside, sha256File } from '../media';
@@ -152,7 +154,7 @@ export function makeUploadViaBrowser(deps: Pick<ActivityDeps, 'orm' | 'secrets' 
     const result = await browserPool.withContext(
       {
         storageState,
-        proxy: account.proxy ?? undefined,
+        proxy: browserProxy(account, secrets),
         signal: AbortSignal.any([ctx.cancellationSignal, watch.stalled]),
       },
       async (context, page) => {
@@ -160,7 +162,8 @@ export function makeUploadViaBrowser(deps: Pick<ActivityDeps, 'orm' | 'secrets' 
           beat('checking session');
           if (!(await adapter.isSignedIn(page))) {
             beat('signing in');
-            await adapter.signIn(page, credentials);
+            // A refusal shows on the Accounts page as `session_expired`; a sign-in that works clears it.
+            await recordedSignIn(em, account, () => adapter.signIn(page, credentials));
             account.sessionEnc = secrets.encrypt(JSON.stringify(await context.storageState()));
             await em.flush();
           }

@@ -11,6 +11,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { errors, type Page } from 'playwright-core';
+import { browserProxy } from '../accounts/proxy';
 import { isApiPlatform, knownPlatformNames } from '../contracts/platforms';
 import { Account } from '../database/entities';
 import type { Orm } from '../database/orm';
@@ -234,7 +235,7 @@ async function checkBrowserAccount(deps: DoctorDeps, loaded: BrowserSite, accoun
   }
 
   try {
-    await deps.browserPool.withContext({ proxy: account.proxy ?? undefined }, async (_context, page) => {
+    await deps.browserPool.withContext({ proxy: browserProxy(account, deps.secrets) }, async (_context, page) => {
       // A fresh context, without the stored session: the sign-in form is what is checked.
       if (!(await visit(page, 'sign-in page', site.paths.login, ['usernameInput', 'passwordInput', 'submit']))) return;
       if (!(await signIn(page))) return;

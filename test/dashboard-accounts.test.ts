@@ -67,8 +67,7 @@ describe('the Accounts page and connecting a YouTube account in Chromium', { tim
 
   const screenshot = (page: Page, name: string) => page.screenshot({ path: path.join(SCREENSHOT_DIR, `dashboard-accounts-${name}.png`), fullPage: true });
   const row = (page: Page, accountId: string) => page.locator(`tr[data-account="${accountId}"]`);
-  const connectionText = async (page: Page, accountId: string) =>
-    ((await row(page, accountId).locator('[data-field="connection"]').textContent()) ?? '').replace(/\s+/g, ' ').trim();
+  const connectionText = async (page: Page, accountId: string) => ((await row(page, accountId).locator('[data-field="state"]').textContent()) ?? '').replace(/\s+/g, ' ').trim();
 
   async function addYouTubeAccount(id: string): Promise<void> {
     const res = await live().api('PUT', '/accounts', { id, platform: 'youtube', username: `${id} owner` });
@@ -154,7 +153,7 @@ describe('the Accounts page and connecting a YouTube account in Chromium', { tim
 
     const page = await signedInPage('/dashboard/accounts');
     assert.match(await connectionText(page, 'yt-cy'), /^needs reconnect: youtube refused its refresh token: invalid_grant/);
-    assert.match((await row(page, 'yt-cy').getAttribute('class')) ?? '', /needs-reconnect/, 'the row is highlighted');
+    assert.match((await row(page, 'yt-cy').getAttribute('class')) ?? '', /attention/, 'the row is highlighted');
     await screenshot(page, '5-needs-reconnect');
 
     await connectInBrowser(page, 'yt-cy', 'UC_charlie_chan_03', 'Reconnect');
@@ -194,11 +193,12 @@ describe('the Accounts page and connecting a YouTube account in Chromium', { tim
     await page.close();
   });
 
-  it('browser accounts are listed without a Connect button', async () => {
+  it('browser accounts are listed with Check sign-in instead of a Connect button', async () => {
     await live().addAccount({ id: 'demo-dee' });
     const page = await signedInPage('/dashboard/accounts');
-    assert.equal(await row(page, 'demo-dee').locator('td').nth(2).textContent(), 'browser');
-    assert.equal(await row(page, 'demo-dee').getByRole('button').count(), 0);
+    assert.equal(await row(page, 'demo-dee').locator('td').nth(1).textContent(), 'demo');
+    const buttons = await row(page, 'demo-dee').getByRole('button').allTextContents();
+    assert.deepEqual(buttons, ['Edit demo-dee', 'Check sign-in demo-dee', 'Delete demo-dee']);
     await page.close();
   });
 

@@ -1,60 +1,23 @@
-/** Platform accounts: create or update, read, change, list, delete. Secrets are write-only. */
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
+/**
+ * Platform accounts: create or update, read, change, list (by tag, by search), delete,
+ * import many from CSV, connect (API platforms) and check sign-in. Secrets are write-only:
+ * no answer carries a password, code, session, token or proxy password.
+ */
 import { z } from '@hono/zod-openapi';
-import { IdSchema } from '../../contracts/bulk-input';
-import { isKnownPlatform, knownPlatformNames, platformKind, type BrowserPlatformNames } from '../../contracts/platforms';
+import { AccountPatch, TagFilterSchema, accountBody } from '../../accounts/account-input';
+import { ACCOUNT_STATES } from '../../accounts/account-state';
+import { SignInCheckError, checkSignIn } from '../../accounts/check-sign-in';
+import { AccountsCsvError, MAX_IMPORT_ROWS, importAccountsCsv } from '../../accounts/import-accounts';
+import { listAccounts, summarizeAll } from '../../accounts/list-accounts';
+import { AccountWriteError, patchAccount, saveAccount } from '../../accounts/save-account';
+import { IdSchema, describeIssues } from '../../contracts/bulk-input';
+import type { BrowserPlatformNames } from '../../contracts/platforms';
 import { Account, CONNECTION_STATUSES } from '../../database/entities';
-import { ConnectError, type ConnectionView } from '../../platforms/official-api/connections';
+import { ConnectError } from '../../platforms/official-api/connections';
 import { loadBrowserSites } from '../../platforms/site-files';
 import type { ApiDeps } from '../deps';
 import { jsonBodyRoute, protectedRoute } from '../openapi';
-import { createRouter, errorResponses, fieldError, jsonBody } from '../validation';
-
-const ProxySchema = z.object({ server: z.string().url(), username: z.string().optional(), password: z.string().optional() });
-
-/** Body of `PUT /accounts`; the platform is one of the API platforms or a loaded site. */
-const accountBody = (browser: BrowserPlatformNames) =>
-  z
-    .object({
-      id: IdSchema,
-      platform: z
-        .string()
-        .refine((name) => isKnownPlatform(name, browser), { message: `must be one of: ${knownPlatformNames(browser).join(', ')}` })
-        .default('demo'),
-      /** The login on a browser platform; on an API platform, a name for the account (it is connected, see POST /accounts/{id}/connect). */
-      username: z.string().min(1).max(255),
-      /** Browser platforms only: API accounts are connected with OAuth, never given a password. */
-      password: z.string().min(1).max(1024).optional(),
-      otpCode: z.string().max(64).optional(),
-      proxy: ProxySchema.optional(),
-    })
-    .superRefine((body, ctx) => {
-      const kind = platformKind(body.platform);
-      if (kind === 'browser' && body.password === undefined) ctx.addIssue({ code: 'custom', path: ['password'], message: `is required for ${body.platform} (a browser platform)` });
-      if (kind === 'api') {
-        if (body.proxy !== undefined)
-          ctx.addIssue({ code: 'custom', path: ['proxy'], message: `is not used by ${body.platform} accounts: they upload through the platform's API, not a browser` });
-        for (const field of ['password', 'otpCode'] as const) {
-          if (body[field] !== undefined)
-            ctx.addIssue({
-              code: 'custom',
-              path: [field],
-              message: `${body.platform} accounts are connected with OAuth (POST /accounts/${body.id}/connect), not given a ${field}`,
-            });
-        }
-      }
-    });
-
-/** What PATCH may change; a field left out keeps its value, `null` clears an optional one. */
-const AccountPatch = z
-  .object({
-    username: z.string().min(1).max(255),
-    password: z.string().min(1).max(1024),
-    otpCode: z.string().max(64).nullable(),
-    proxy: ProxySchema.nullable(),
-  })
-  .partial()
-  .strict();
+import { createRouter, errorResponses, fieldError, invalidRequest, jsonBody } from '../validation';
 
 const IdParam = z.object({ id: IdSchema });
 
@@ -68,57 +31,69 @@ const ConnectionSchema = z
   })
   .openapi('Connection');
 
-/** What the API shows of an account: never a password, code, session or token. */
+const StateSchema = z.enum(ACCOUNT_STATES).openapi({
+  description:
+    'browser accounts: `signed_in` (a stored session), `session_expired` (the last sign-in, a check or an upload, was refused: see `stateDetail`), `not_signed_in` (never signed in); API accounts: `connected`, `needs_reconnect`, `not_connected`',
+});
+
+/** What the API shows of an account (`AccountSummary`): never a password, code, session, token or proxy password. */
 const AccountView = z
   .object({
     id: z.string(),
     platform: z.string(),
     kind: z.enum(['browser', 'api']),
     username: z.string(),
+    tags: z.array(z.string()),
+    state: StateSchema,
+    stateDetail: z.string().nullable().openapi({ description: 'why it is in its state: the refused sign-in, the revoked grant' }),
+    signInAt: z.string().nullable().openapi({ description: 'browser accounts: when a sign-in was last tried (a check or an upload)' }),
     hasSession: z.boolean(),
     /** API accounts: their OAuth connection (`null` until connected). Always `null` for browser accounts. */
     connection: ConnectionSchema.nullable(),
-    proxy: z.object({ server: z.string() }).nullable(),
+    proxy: z.object({ server: z.string(), username: z.string().nullable() }).nullable().openapi({ description: 'the proxy, without its password' }),
+    lastPost: z.object({ url: z.string().nullable(), at: z.string() }).nullable().openapi({ description: 'the newest published post' }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
   .openapi('Account');
-
-function publicView(a: Account, connection: ConnectionView | undefined): z.infer<typeof AccountView> {
-  return {
-    id: a.id,
-    platform: a.platform,
-    kind: platformKind(a.platform),
-    username: a.username,
-    hasSession: Boolean(a.sessionEnc),
-    connection: connection ?? null,
-    proxy: a.proxy ? { server: a.proxy.server } : null,
-    createdAt: a.createdAt.toISOString(),
-    updatedAt: a.updatedAt.toISOString(),
-  };
-}
-
 const account = (description: string) => ({ description, content: { 'application/json': { schema: AccountView } } });
 const loginTaken = 'another account of the platform already uses that username; nothing was written';
 /** What a route about one account may answer when the id names none. */
 const unknownAccount = errorResponses({ 400: 'the id is invalid', 404: 'no such account' });
 const noAccount = (id: string) => ({ error: `no account "${id}"` });
-const loginTakenError = (a: Pick<Account, 'platform' | 'username'>) => fieldError('username', `another ${a.platform} account already uses username "${a.username}"`);
 
 const putAccountRoute = (browser: BrowserPlatformNames) =>
   jsonBodyRoute({
     method: 'put',
     path: '/accounts',
     summary: 'Create or update an account (secrets are write-only)',
-    request: { body: jsonBody(accountBody(browser), 'the account; a new login (platform or username) drops its browser session') },
-    responses: { 200: account('updated'), 201: account('created'), ...errorResponses({ 400: 'a field is invalid', 409: loginTaken }) },
+    description:
+      'Replaces the account as given. With `If-None-Match: *` it only creates: an id already taken is answered 412 and nothing is written (the dashboard\'s "Add account").',
+    request: {
+      headers: z.object({ 'if-none-match': z.literal('*').optional().openapi({ description: '`*`: create only, never replace' }) }),
+      body: jsonBody(accountBody(browser), 'the account; a new login (platform or username) drops its browser session'),
+    },
+    responses: {
+      200: account('updated'),
+      201: account('created'),
+      ...errorResponses({ 400: 'a field is invalid', 409: `${loginTaken}; or the id is on another platform`, 412: 'with `If-None-Match: *`: the id is taken' }),
+    },
   });
 
-const listAccounts = protectedRoute({
+const ListQuery = z.object({
+  tag: TagFilterSchema.optional().openapi({ description: 'only accounts with this tag' }),
+  q: z.string().max(255).optional().openapi({ description: 'only accounts whose id or username contains this (any case)' }),
+});
+
+const listAccountsRoute = protectedRoute({
   method: 'get',
   path: '/accounts',
-  summary: 'List accounts',
-  responses: { 200: { description: 'accounts, without secrets', content: { 'application/json': { schema: z.array(AccountView) } } } },
+  summary: 'List accounts (by tag, by search), with their state and last post',
+  request: { query: ListQuery },
+  responses: {
+    200: { description: 'accounts by id, without secrets', content: { 'application/json': { schema: z.array(AccountView) } } },
+    ...errorResponses({ 400: 'a filter is invalid' }),
+  },
 });
 
 const getAccount = protectedRoute({
@@ -129,7 +104,7 @@ const getAccount = protectedRoute({
   responses: { 200: account('the account'), ...unknownAccount },
 });
 
-const patchAccount = jsonBodyRoute({
+const patchAccountRoute = jsonBodyRoute({
   method: 'patch',
   path: '/accounts/{id}',
   summary: 'Change some fields of an account',
@@ -155,6 +130,75 @@ const connectAccount = protectedRoute({
   },
 });
 
+const CheckResult = z
+  .object({
+    state: StateSchema,
+    ok: z.boolean().openapi({ description: 'the account got in (browser) or its connection answered (API)' }),
+    message: z.string().openapi({ example: 'signed in to demo as alice' }),
+  })
+  .openapi('SignInCheck');
+
+const checkAccount = protectedRoute({
+  method: 'post',
+  path: '/accounts/{id}/check',
+  summary: 'Check sign-in: a browser account signs in for real (its session is renewed); an API account renews its token and asks who it is',
+  description:
+    'A browser account signs in with its stored credentials and proxy in a fresh Chromium context, as an upload would, and its new session is stored (encrypted). A refused sign-in answers 200 with `ok: false` and state `session_expired`. Nothing is published.',
+  request: { params: IdParam },
+  responses: {
+    200: { description: 'what the check found', content: { 'application/json': { schema: CheckResult } } },
+    ...errorResponses({
+      400: 'the id is invalid',
+      404: 'no such account',
+      409: 'an API account that is not connected (connect it first), or a browser platform this process does not know',
+      502: 'the platform could not be reached or answered unexpectedly; the account is unchanged',
+      503: 'the API platform has no OAuth client configured',
+    }),
+  },
+});
+
+const ImportRowSchema = z.object({
+  line: z.number().int().openapi({ description: 'the line in the CSV (the header is line 1)' }),
+  id: z.string().nullable(),
+  result: z.enum(['created', 'updated', 'failed']),
+  issues: z.array(z.object({ field: z.string(), message: z.string() })),
+});
+const ImportSummarySchema = z.object({ created: z.number().int(), updated: z.number().int(), failed: z.number().int(), rows: z.array(ImportRowSchema) }).openapi('AccountImport');
+const ImportBody = z.object({ csv: z.string().min(1, 'is empty').openapi({ description: 'the accounts as CSV text' }) });
+const CSV_TYPE = 'text/csv';
+
+const importAccounts = protectedRoute({
+  method: 'post',
+  path: '/accounts/import',
+  summary: 'Create or update many accounts from CSV, with an answer per row',
+  description:
+    `The first line names the columns (any order, any case): \`id\`, \`platform\` (default demo), \`username\`, \`password\`, \`otpCode\`, \`proxy\` (one URL, \`http://user:pass@host:8080\`), \`tags\` (separated by \`;\`, \`,\` or spaces). ` +
+    `Each row is checked like \`PUT /accounts\` and saved on its own, whole or not at all: the answer says for each row created, updated, or its problems (line, column, reason). ` +
+    `A row for an existing account keeps the secrets its cells leave blank. At most ${MAX_IMPORT_ROWS} rows; send \`text/csv\`, or JSON \`{ csv }\`.`,
+  request: {
+    body: {
+      // Not required: the router would then check every body as JSON, a CSV one too.
+      required: false,
+      description: 'the accounts, as CSV text or as JSON `{ csv }`',
+      content: {
+        'application/json': { schema: ImportBody },
+        // Described, not validated by the router: the importer names each bad line.
+        [CSV_TYPE]: { schema: z.string().openapi({ example: 'id,platform,username,password,proxy,tags\nann,demo,ann,s3cret,,eu;cats\n' }) },
+      },
+    },
+  },
+  responses: {
+    200: { description: 'the result of every row (some may have failed)', content: { 'application/json': { schema: ImportSummarySchema } } },
+    400: {
+      description: 'the CSV as a whole cannot be read (header, size, syntax): nothing was saved',
+      content: {
+        'application/json': { schema: z.object({ error: z.string(), issues: z.array(z.object({ line: z.number().int().optional(), field: z.string(), message: z.string() })) }) },
+      },
+    },
+    ...errorResponses({ 415: 'the body is neither JSON nor text/csv' }),
+  },
+});
+
 const deleteAccount = protectedRoute({
   method: 'delete',
   path: '/accounts/{id}',
@@ -167,48 +211,31 @@ const deleteAccount = protectedRoute({
 export function accountRoutes(deps: ApiDeps) {
   const app = createRouter();
   // The site files as this process started with them: a new browser platform needs a restart.
-  const putAccount = putAccountRoute(loadBrowserSites(deps.config));
+  const sites = loadBrowserSites(deps.config);
+  const putAccount = putAccountRoute(sites);
 
-  const viewOf = async (account: Account) => publicView(account, (await deps.connections.views([account.id])).get(account.id));
+  const viewOf = async (a: Account) => (await summarizeAll(deps, [a]))[0]!;
 
   app.openapi(putAccount, async (c) => {
     const body = c.req.valid('json');
-    const em = deps.orm.em.fork();
-    let account = await em.findOne(Account, body.id);
-    const created = !account;
-    if (!account) account = em.create(Account, { id: body.id, platform: body.platform, username: body.username, passwordEnc: '' });
-    if (!created && account.platform !== body.platform) {
-      return c.json(fieldError('platform', `account "${body.id}" is on ${account.platform}; delete it to move it to ${body.platform}`), 409);
-    }
-    const changedLogin = account.username !== body.username;
-    account.username = body.username;
-    account.passwordEnc = body.password === undefined ? '' : deps.secrets.encrypt(body.password);
-    account.otpCodeEnc = body.otpCode ? deps.secrets.encrypt(body.otpCode) : null;
-    account.proxy = body.proxy ?? null;
-    if (changedLogin) account.sessionEnc = null;
+    const createOnly = c.req.valid('header')['if-none-match'] === '*';
     try {
-      await em.flush();
+      const { created, account: saved } = await saveAccount(deps.orm, deps.secrets, body, { createOnly });
+      return c.json(await viewOf(saved), created ? 201 : 200);
     } catch (err) {
-      // The flush is one transaction: a clash writes nothing, for a new account or a renamed one.
-      if (err instanceof UniqueConstraintViolationException) return c.json(loginTakenError(body), 409);
-      throw err;
+      if (!(err instanceof AccountWriteError) || err.status === 400 || err.status === 404) throw err;
+      return c.json(fieldError(err.field, err.message), err.status);
     }
-    return c.json(await viewOf(account), created ? 201 : 200);
   });
 
-  app.openapi(listAccounts, async (c) => {
-    const accounts = await deps.orm.em.fork().find(Account, {}, { orderBy: { id: 'asc' } });
-    const connections = await deps.connections.views(accounts.filter((a) => platformKind(a.platform) === 'api').map((a) => a.id));
-    return c.json(
-      accounts.map((a) => publicView(a, connections.get(a.id))),
-      200,
-    );
+  app.openapi(listAccountsRoute, async (c) => {
+    return c.json(await listAccounts(deps, c.req.valid('query')), 200);
   });
 
   app.openapi(getAccount, async (c) => {
     const { id } = c.req.valid('param');
-    const account = await deps.orm.em.fork().findOne(Account, id);
-    return account ? c.json(await viewOf(account), 200) : c.json(noAccount(id), 404);
+    const found = await deps.orm.em.fork().findOne(Account, id);
+    return found ? c.json(await viewOf(found), 200) : c.json(noAccount(id), 404);
   });
 
   app.openapi(connectAccount, async (c) => {
@@ -222,33 +249,47 @@ export function accountRoutes(deps: ApiDeps) {
     }
   });
 
-  app.openapi(patchAccount, async (c) => {
+  app.openapi(checkAccount, async (c) => {
     const { id } = c.req.valid('param');
-    const patch = c.req.valid('json');
-    const em = deps.orm.em.fork();
-    const account = await em.findOne(Account, id);
-    if (!account) return c.json(noAccount(id), 404);
-    if (patch.username !== undefined && patch.username !== account.username) {
-      account.username = patch.username;
-      // A session belongs to the old login: the next upload signs in again.
-      account.sessionEnc = null;
-    }
-    if (platformKind(account.platform) === 'api' && patch.proxy) {
-      return c.json(fieldError('proxy', `is not used by ${account.platform} accounts: they upload through the platform's API, not a browser`), 400);
-    }
-    if (platformKind(account.platform) === 'api' && (patch.password !== undefined || patch.otpCode)) {
-      return c.json(fieldError(patch.password !== undefined ? 'password' : 'otpCode', `${account.platform} accounts are connected with OAuth, not given a password or code`), 400);
-    }
-    if (patch.password !== undefined) account.passwordEnc = deps.secrets.encrypt(patch.password);
-    if (patch.otpCode !== undefined) account.otpCodeEnc = patch.otpCode ? deps.secrets.encrypt(patch.otpCode) : null;
-    if (patch.proxy !== undefined) account.proxy = patch.proxy;
     try {
-      await em.flush();
+      return c.json(await checkSignIn(deps, id), 200);
     } catch (err) {
-      if (err instanceof UniqueConstraintViolationException) return c.json(loginTakenError(account), 409);
+      if (err instanceof SignInCheckError) return c.json({ error: err.message }, err.status);
       throw err;
     }
-    return c.json(await viewOf(account), 200);
+  });
+
+  app.openapi(importAccounts, async (c) => {
+    const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    let text: string;
+    if (type === CSV_TYPE) {
+      text = await c.req.text();
+    } else if (type === 'application/json') {
+      // Checked again here: a JSON body that is not an object skips the router's check.
+      const body = ImportBody.safeParse(c.req.valid('json'));
+      if (!body.success) return c.json(invalidRequest('json', describeIssues(body.error)), 400);
+      text = body.data.csv;
+    } else {
+      const message = `send the accounts as ${CSV_TYPE} or as JSON { csv }`;
+      return c.json({ error: message, issues: [{ field: '(content-type)', message }] }, 415);
+    }
+    try {
+      return c.json(await importAccountsCsv({ orm: deps.orm, secrets: deps.secrets, browser: sites }, text), 200);
+    } catch (err) {
+      if (!(err instanceof AccountsCsvError)) throw err;
+      return c.json({ error: err.message, issues: err.issues }, 400);
+    }
+  });
+
+  app.openapi(patchAccountRoute, async (c) => {
+    const { id } = c.req.valid('param');
+    try {
+      return c.json(await viewOf(await patchAccount(deps.orm, deps.secrets, id, c.req.valid('json'))), 200);
+    } catch (err) {
+      if (!(err instanceof AccountWriteError) || err.status === 412) throw err;
+      if (err.status === 404) return c.json(noAccount(id), 404);
+      return c.json(fieldError(err.field, err.message), err.status);
+    }
   });
 
   app.openapi(deleteAccount, async (c) => {
