@@ -3,6 +3,7 @@ import { BulkUploadAccount, BulkUploadTask, VideoData } from '../database/entiti
 import type { Orm } from '../database/orm';
 import { secondOfDay, formatInZone } from '../scheduling/time';
 import type { PacingPolicy, Reservation } from '../scheduling/plan';
+import type { ScheduleOptions } from '../contracts/schedule';
 import type { ActivityDeps } from './deps';
 import { nonRetryable, parseActivityInput } from './errors';
 import { ApplicationFailure } from '@temporalio/common';
@@ -19,7 +20,7 @@ const RECENT_MS = 8 * 24 * 60 * MINUTE_MS;
  * account is still at work in that bulk (a cancelled or finished account's leftovers will
  * never go out). Each keeps its bulk's spacing and daily maximum.
  */
-async function recentPosts(orm: Orm, accountId: string, now: number): Promise<Reservation[]> {
+export async function recentPosts(orm: Orm, accountId: string, now: number): Promise<Reservation[]> {
   const em = orm.em.fork();
   const rows = await em.find(
     VideoData,
@@ -43,6 +44,18 @@ async function recentPosts(orm: Orm, accountId: string, now: number): Promise<Re
         state: v.status === 'published' ? 'posted' : 'planned',
       };
     });
+}
+
+/** How a bulk's schedule paces each of its accounts, in the planner's numbers. */
+export function pacingPolicy(schedule: ScheduleOptions, taskId: string): PacingPolicy {
+  return {
+    timeZone: schedule.timeZone,
+    slots: (schedule.slots ?? []).map(secondOfDay).sort((a, b) => a - b),
+    spacingMs: schedule.minSpacingMinutes * MINUTE_MS,
+    ...(schedule.dailyMax !== undefined ? { dailyMax: schedule.dailyMax } : {}),
+    jitterMs: schedule.jitterMinutes * MINUTE_MS,
+    seed: schedule.seed ?? taskId,
+  };
 }
 
 /** The pacer's answer; a request it refuses (no time meets the schedule) fails this activity for good, naming why. */
@@ -70,14 +83,7 @@ export function makeReserveSlots({ orm, scheduling }: Pick<ActivityDeps, 'orm' |
     const from = input.replanFrom ?? schedule.publishAt;
     const block = input.blockedUntil ? { limit: input.blockedUntil.limit, until: clock.toPlan(Date.parse(input.blockedUntil.resetsAt)) } : undefined;
     const notBefore = Math.max(now, from ? Date.parse(from) : now, block?.until ?? now);
-    const policy: PacingPolicy = {
-      timeZone: schedule.timeZone,
-      slots: (schedule.slots ?? []).map(secondOfDay).sort((a, b) => a - b),
-      spacingMs: schedule.minSpacingMinutes * MINUTE_MS,
-      ...(schedule.dailyMax !== undefined ? { dailyMax: schedule.dailyMax } : {}),
-      jitterMs: schedule.jitterMinutes * MINUTE_MS,
-      seed: schedule.seed ?? input.taskId,
-    };
+    const policy = pacingPolicy(schedule, input.taskId);
     const keyOf = (videoId: string) => `${input.taskId}/${videoId}`;
     const reserved = await reserveOrRefuse(() =>
       pacer.reserve(

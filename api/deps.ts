@@ -9,7 +9,7 @@ import type { CacheClients } from '../runtime';
 
 /** What the HTTP API needs; handed in so tests can build the app on their own services. */
 export interface ApiDeps {
-  config: Pick<Config, 'temporal' | 'media' | 'api' | 'youtube' | 'tiktok' | 'instagram' | 'demoPlatform' | 'platforms' | 'browser'>;
+  config: Pick<Config, 'temporal' | 'media' | 'api' | 'youtube' | 'tiktok' | 'instagram' | 'demoPlatform' | 'platforms' | 'browser' | 'scheduleClock'>;
   temporal: Client;
   orm: Orm;
   logStore: LogStore;

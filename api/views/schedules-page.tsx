@@ -1,4 +1,5 @@
 import type { RecurringScheduleView } from '../../schedules';
+import { usePageLocale, useFormat, useT, type MessageKey } from '../i18n';
 import { Layout, StatusBadge, TableHead } from './layout';
 
 /** What the create form held when it was refused, so the person does not type it again. */
@@ -18,29 +19,50 @@ export function scheduleActionPath(name: string, action: 'pause' | 'resume' | 't
   return action === 'delete' ? `/dashboard/schedules/${encodeURIComponent(name)}/delete` : `/schedules/${encodeURIComponent(name)}/${action}`;
 }
 
-/** An ISO time as `2026-11-25 09:00:00 UTC`. */
-function shortTime(iso: string): string {
-  return `${iso.replace('T', ' ').slice(0, 19)} UTC`;
+/** Temporal's day names, Sunday first (as `DAYS_OF_WEEK` spells them). */
+const WEEKDAY_INDEX: Record<string, number> = { SUNDAY: 0, MONDAY: 1, TUESDAY: 2, WEDNESDAY: 3, THURSDAY: 4, FRIDAY: 5, SATURDAY: 6 };
+
+/** When a recurring bulk fires, in the page's language (weekday names in its locale). */
+function When(props: { schedule: RecurringScheduleView }) {
+  const t = useT();
+  const { locale } = usePageLocale();
+  const spec = props.schedule.definition?.spec;
+  if (!spec) return <>{t('schedules.when.webUi')}</>;
+  const zone = spec.timeZone;
+  if (spec.cron !== undefined) return <>{t('schedules.when.cron', { cron: spec.cron, zone })}</>;
+  if (spec.calendar) {
+    const { hour, minute, dayOfWeek } = spec.calendar;
+    const time = `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
+    if (!dayOfWeek) return <>{t('schedules.when.daily', { time, zone })}</>;
+    // 1 January 2023 was a Sunday: day n of that week names weekday n.
+    const weekday = new Intl.DateTimeFormat(locale, { weekday: 'short', timeZone: 'UTC' });
+    const days = dayOfWeek.map((d) => weekday.format(Date.UTC(2023, 0, 1 + (WEEKDAY_INDEX[d] ?? 0)))).join(', ');
+    return <>{t('schedules.when.days', { days, time, zone })}</>;
+  }
+  return <>{spec.every !== undefined ? t('schedules.when.every', { every: spec.every }) : props.schedule.when}</>;
 }
 
 function Source(props: { schedule: RecurringScheduleView }) {
+  const t = useT();
   const def = props.schedule.definition;
-  if (!def) return <span class="muted">unknown</span>;
-  const from = def.source.folder !== undefined ? `${def.source.folder}/` : `Drive folder ${def.source.driveFolder?.folderId ?? ''}`;
+  if (!def) return <span class="muted">{t('schedules.unknown')}</span>;
+  const from = def.source.folder !== undefined ? `${def.source.folder}/` : t('schedules.source.driveFolder', { id: def.source.driveFolder?.folderId ?? '' });
   return (
     <>
-      newest {def.newest} of <code>{from}</code> → {def.accountIds.length} account(s) on {def.platform}
+      {t('schedules.source.newest', { n: def.newest })} <code>{from}</code> {t('schedules.source.accounts', { n: def.accountIds.length, platform: def.platform })}
       <div class="muted">{def.accountIds.slice(0, 5).join(', ') + (def.accountIds.length > 5 ? ', …' : '')}</div>
     </>
   );
 }
 
 function LastRun(props: { schedule: RecurringScheduleView }) {
+  const t = useT();
+  const f = useFormat();
   const last = props.schedule.recentRuns.at(-1);
-  if (!last) return <span class="muted">not yet</span>;
+  if (!last) return <span class="muted">{t('schedules.lastRun.none')}</span>;
   return (
     <>
-      {shortTime(last.scheduledAt)}
+      <time datetime={last.scheduledAt}>{f.dateTime(last.scheduledAt)}</time>
       <br />
       {last.bulkStatus ? (
         <>
@@ -50,18 +72,30 @@ function LastRun(props: { schedule: RecurringScheduleView }) {
           <StatusBadge status={last.bulkStatus} />
         </>
       ) : (
-        <span class="muted">no bulk ({last.taskId}: an empty folder, or still starting)</span>
+        <span class="muted">{t('schedules.lastRun.noBulk', { taskId: last.taskId })}</span>
       )}
     </>
   );
 }
 
-function Field(props: { label: string; name: keyof ScheduleFormValues; form?: ScheduleFormValues; placeholder?: string; hint?: string }) {
+function Field(props: { label: MessageKey; name: keyof ScheduleFormValues; form?: ScheduleFormValues; placeholder?: string; hint?: MessageKey }) {
+  const t = useT();
   return (
     <label style="display:block;margin:.25rem 0">
-      {props.label} <input name={props.name} value={props.form?.[props.name] ?? ''} placeholder={props.placeholder} />
-      {props.hint ? <span class="muted"> {props.hint}</span> : null}
+      {t(props.label)} <input name={props.name} value={props.form?.[props.name] ?? ''} placeholder={props.placeholder} />
+      {props.hint ? <span class="muted"> {t(props.hint)}</span> : null}
     </label>
+  );
+}
+
+/** A recurring bulk's state: paused (the common badge) or active. */
+function State(props: { paused: boolean }) {
+  const t = useT();
+  if (props.paused) return <StatusBadge status="paused" />;
+  return (
+    <span class="status status-active" data-status="active">
+      {t('schedules.state.active')}
+    </span>
   );
 }
 
@@ -71,56 +105,79 @@ function Field(props: { label: string; name: keyof ScheduleFormValues; form?: Sc
  * redirect back here), and a form to create one.
  */
 export function SchedulesPage(props: SchedulesPageProps) {
+  const t = useT();
+  const f = useFormat();
   return (
-    <Layout title="Schedules">
-      <h1>Recurring bulks</h1>
+    <Layout title={t('schedules.title')}>
+      <h1>{t('schedules.heading')}</h1>
       {props.created ? (
         <p class="notice" role="status" data-field="notice">
-          created {props.created}
+          {t('schedules.created', { name: props.created })}
         </p>
       ) : null}
-      <p class="muted">
-        Each is a Temporal Schedule (<code>recurring-&lt;name&gt;</code>, also on the Web UI's Schedules page): every fire publishes the newest videos of its folder as one bulk, in
-        the accounts' slots when its options say so. A fire due while the last one still starts its bulk is skipped.
-      </p>
-      <table data-schedules>
-        <TableHead columns={['name', 'when', 'publishes', 'next runs', 'last run', 'state', '']} />
-        <tbody>
-          {props.schedules.map((s) => (
-            <tr data-schedule={s.name}>
-              <td>
-                <a href={s.webUi}>{s.name}</a>
-              </td>
-              <td>{s.when}</td>
-              <td>
-                <Source schedule={s} />
-              </td>
-              <td data-field="next-runs">{s.paused ? <span class="muted">(paused)</span> : s.nextRuns.slice(0, 3).map((t) => <div>{shortTime(t)}</div>)}</td>
-              <td data-field="last-run">
-                <LastRun schedule={s} />
-              </td>
-              <td data-field="state">
-                <StatusBadge status={s.paused ? 'paused' : 'active'} />
-                {s.note ? <div class="muted">{s.note}</div> : null}
-              </td>
-              <td>
-                <form class="inline" method="post" action={scheduleActionPath(s.name, s.paused ? 'resume' : 'pause')}>
-                  <button type="submit">{s.paused ? 'Resume' : 'Pause'}</button>
-                </form>{' '}
-                <form class="inline" method="post" action={scheduleActionPath(s.name, 'trigger')}>
-                  <button type="submit">Trigger now</button>
-                </form>{' '}
-                <form class="inline" method="post" action={scheduleActionPath(s.name, 'delete')}>
-                  <button type="submit">Delete</button>
-                </form>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {props.schedules.length === 0 ? <p class="muted">No recurring bulks yet.</p> : null}
+      <p class="muted">{t('schedules.intro', { id: 'recurring-<name>' })}</p>
+      <div class="table-wrap">
+        <table data-schedules>
+          <TableHead
+            columns={[
+              t('schedules.col.name'),
+              t('schedules.col.when'),
+              t('schedules.col.publishes'),
+              t('schedules.col.nextRuns'),
+              t('schedules.col.lastRun'),
+              t('schedules.col.state'),
+              t('schedules.col.actions'),
+            ]}
+          />
+          <tbody>
+            {props.schedules.map((s) => (
+              <tr data-schedule={s.name}>
+                <td>
+                  <a href={s.webUi}>{s.name}</a>
+                </td>
+                <td>
+                  <When schedule={s} />
+                </td>
+                <td>
+                  <Source schedule={s} />
+                </td>
+                <td data-field="next-runs">
+                  {s.paused ? (
+                    <span class="muted">{t('schedules.paused')}</span>
+                  ) : (
+                    s.nextRuns.slice(0, 3).map((at) => (
+                      <div>
+                        <time datetime={at}>{f.dateTime(at)}</time>
+                      </div>
+                    ))
+                  )}
+                </td>
+                <td data-field="last-run">
+                  <LastRun schedule={s} />
+                </td>
+                <td data-field="state">
+                  <State paused={s.paused} />
+                  {s.note ? <div class="muted">{s.note}</div> : null}
+                </td>
+                <td>
+                  <form class="inline" method="post" action={scheduleActionPath(s.name, s.paused ? 'resume' : 'pause')}>
+                    <button type="submit">{s.paused ? t('schedules.resume') : t('schedules.pause')}</button>
+                  </form>{' '}
+                  <form class="inline" method="post" action={scheduleActionPath(s.name, 'trigger')}>
+                    <button type="submit">{t('schedules.trigger')}</button>
+                  </form>{' '}
+                  <form class="inline" method="post" action={scheduleActionPath(s.name, 'delete')}>
+                    <button type="submit">{t('schedules.delete')}</button>
+                  </form>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {props.schedules.length === 0 ? <p class="muted">{t('schedules.empty')}</p> : null}
 
-      <h2>New recurring bulk</h2>
+      <h2>{t('schedules.new')}</h2>
       {props.issues?.length ? (
         <ul class="error" role="alert" data-field="issues">
           {props.issues.map((i) => (
@@ -131,26 +188,26 @@ export function SchedulesPage(props: SchedulesPageProps) {
         </ul>
       ) : null}
       <form method="post" action="/dashboard/schedules" data-create-schedule>
-        <Field label="name" name="name" form={props.form} placeholder="daily-clips" />
+        <Field label="schedules.form.name" name="name" form={props.form} placeholder="daily-clips" />
         <fieldset>
-          <legend>when (one of)</legend>
-          <Field label="every day at" name="at" form={props.form} placeholder="09:00" />
-          <Field label="every" name="every" form={props.form} placeholder="6h" hint="s, m, h or d" />
-          <Field label="cron" name="cron" form={props.form} placeholder="0 9 * * MON-FRI" />
-          <Field label="time zone" name="timeZone" form={props.form} placeholder="UTC" />
+          <legend>{t('schedules.form.when')}</legend>
+          <Field label="schedules.form.at" name="at" form={props.form} placeholder="09:00" />
+          <Field label="schedules.form.every" name="every" form={props.form} placeholder="6h" hint="schedules.form.everyHint" />
+          <Field label="schedules.form.cron" name="cron" form={props.form} placeholder="0 9 * * MON-FRI" />
+          <Field label="schedules.form.timeZone" name="timeZone" form={props.form} placeholder="UTC" />
         </fieldset>
-        <Field label="platform" name="platform" form={props.form} placeholder="demo" />
-        <Field label="accounts" name="accountIds" form={props.form} placeholder="ann, bob" hint="comma-separated" />
-        <Field label="folder under MEDIA_ROOT" name="folder" form={props.form} placeholder="incoming" />
-        <Field label="newest" name="newest" form={props.form} placeholder="3" hint="videos per run" />
-        <Field label="caption" name="caption" form={props.form} hint="default: the file name" />
+        <Field label="schedules.form.platform" name="platform" form={props.form} placeholder="demo" />
+        <Field label="schedules.form.accounts" name="accountIds" form={props.form} placeholder="ann, bob" hint="schedules.form.accountsHint" />
+        <Field label="schedules.form.folder" name="folder" form={props.form} placeholder="incoming" />
+        <Field label="schedules.form.newest" name="newest" form={props.form} placeholder="3" hint="schedules.form.newestHint" />
+        <Field label="schedules.form.caption" name="caption" form={props.form} hint="schedules.form.captionHint" />
         <label style="display:block;margin:.25rem 0">
-          bulk options (JSON, optional){' '}
+          {t('schedules.form.options')}{' '}
           <textarea name="options" rows={3} cols={60} placeholder='{"schedule":{"timeZone":"Europe/Berlin","slots":["09:00","13:00"]}}'>
             {props.form?.options ?? ''}
           </textarea>
         </label>
-        <button type="submit">Create</button>
+        <button type="submit">{t('schedules.form.create')}</button>
       </form>
     </Layout>
   );
