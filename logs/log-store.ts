@@ -8,15 +8,21 @@
  * the database with the same cursor, so a client switching between the two mid-stream gets
  * every line exactly once. Redis being down never fails a write: the line is still in the
  * database and on the console.
+ *
+ * Live readers `follow` a stream (`log-tail.ts`): they are woken when a line is added to it
+ * and then `read` from their cursor as any reader does.
  */
 import type { Orm } from '../database/orm';
 import type { RedisClient } from '../redis/connection';
 import { formatConsoleLine } from './console-format';
+import { accountLogsKey, taskLogsKey } from '../contracts/names';
 import { createLogDatabase } from './log-database';
 import type { AppendLine, LogEntry, PendingLine } from './log-line';
 import { createLogStreams, type LogStreamOptions } from './log-stream';
+import { createLogTail, type LogTail, type LogWatch } from './log-tail';
 
 export type { AppendLine, LogEntry } from './log-line';
+export type { LogWatch } from './log-tail';
 
 /** What the log store writes to. */
 export interface LogStoreOptions extends LogStreamOptions {
@@ -45,6 +51,11 @@ export interface LogStore {
   appendMany(lines: AppendLine[]): Promise<{ duplicate: boolean; redis: boolean }>;
   /** Lines of a task (or of one account in it) after a cursor, oldest first. */
   read(taskId: string, opts?: ReadOptions): Promise<{ entries: LogEntry[]; source: 'redis' | 'database' }>;
+  /**
+   * Wakes a live reader when a line of a task (or of one account) is added after `after`;
+   * the reader then `read`s. Absent on stores that cannot push (test doubles): their readers poll.
+   */
+  follow?(taskId: string, opts?: Omit<ReadOptions, 'limit'>): LogWatch;
 }
 
 /** Parses a cursor (`42` or `db-42`) into a row id; 0 for none. Throws on anything else. */
@@ -60,6 +71,8 @@ export function createLogStore(opts: LogStoreOptions): LogStore {
   const database = createLogDatabase(opts.orm);
   const streams = createLogStreams(opts.redis, opts);
   const consoleWrite = opts.consoleWrite === undefined ? (line: string) => process.stdout.write(line + '\n') : opts.consoleWrite;
+  // Opened with the first live reader: a worker, which only writes, never holds its connection.
+  let tail: LogTail | undefined;
 
   /** Copies committed lines to Redis; false when they stay in the database only. */
   async function copyToStreams(lines: PendingLine[], ids: number[]): Promise<boolean> {
@@ -102,6 +115,11 @@ export function createLogStore(opts: LogStoreOptions): LogStore {
       const fromRedis = await streams.read(taskId, accountId, afterId, limit);
       if (fromRedis) return { entries: fromRedis, source: 'redis' };
       return { entries: await database.read(taskId, accountId, afterId, limit), source: 'database' };
+    },
+
+    follow(taskId, { accountId, after } = {}) {
+      tail ??= createLogTail(opts.redis);
+      return tail.watch(accountId ? accountLogsKey(taskId, accountId) : taskLogsKey(taskId), parseLogCursor(after));
     },
   };
 }

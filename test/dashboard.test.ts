@@ -11,6 +11,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { serve, type ServerType } from '@hono/node-server';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { translate } from '../api/i18n';
 import { bulkUploadWorkflowId } from '../contracts/names';
 import { BulkUploadAccount } from '../database/entities';
 import { API_TOKEN, setDemoFaults, startTestStack, type TestStack } from './fixtures/stack';
@@ -18,6 +19,8 @@ import { waitFor } from './fixtures/wait';
 import { signedInPage as signInAt } from './fixtures/browser';
 
 const SCREENSHOT_DIR = path.resolve(__dirname, '..', 'test-results');
+/** What the log says once the bulk has ended and every line is shown. */
+const LOG_DONE = translate('en', 'common.js.logs.done');
 const EVIL = '<script>window.__pwned = true</script><img src=x onerror="window.__pwned = true">';
 
 describe('dashboard', { timeout: 300_000 }, () => {
@@ -71,7 +74,7 @@ describe('dashboard', { timeout: 300_000 }, () => {
     await page.goto(`${base}/dashboard/bulks/live-view`);
     assert.match(page.url(), /\/login\?next=/, 'an anonymous browser is sent to sign in');
     await page.fill('input[name=token]', API_TOKEN);
-    await Promise.all([page.waitForURL(`${base}/dashboard/bulks/live-view`), page.click('button[type=submit]')]);
+    await Promise.all([page.waitForURL(`${base}/dashboard/bulks/live-view`), page.click('form[action="/login"] button[type=submit]')]);
     assert.ok(!(await page.content()).includes(API_TOKEN), 'the page never holds the raw token');
 
     await markLoaded(page);
@@ -101,7 +104,7 @@ describe('dashboard', { timeout: 300_000 }, () => {
 
     const result = await handle.result();
     assert.equal(result.status, 'completed');
-    await page.locator('[data-log-state]', { hasText: 'log complete' }).waitFor({ timeout: 10_000 });
+    await page.locator('[data-log-state]', { hasText: LOG_DONE }).waitFor({ timeout: 10_000 });
 
     await page.goto(`${base}/dashboard?status=completed`);
     assert.equal(await page.locator('[data-bulk-list] a', { hasText: 'live-view' }).count(), 1);
@@ -155,9 +158,9 @@ describe('dashboard', { timeout: 300_000 }, () => {
     assert.equal((await handle.describe()).status.name, 'RUNNING', 'the page was opened while the bulk ran');
 
     assert.equal((await handle.result()).status, 'partially_failed');
-    await page.locator('[data-log-state]', { hasText: 'log complete' }).waitFor({ timeout: 15_000 });
+    await page.locator('[data-log-state]', { hasText: LOG_DONE }).waitFor({ timeout: 15_000 });
     // The end of the stream triggers the refresh; the page does not wait for a poll or a reload.
-    await page.waitForFunction(() => document.querySelector('h1 [data-field="status"]')?.textContent === 'partially_failed', undefined, { timeout: 3_000 });
+    await page.waitForFunction(() => document.querySelector('h1 [data-field="status"]')?.getAttribute('data-status') === 'partially_failed', undefined, { timeout: 3_000 });
     assert.equal(await cancel.count(), 0, 'a finished bulk offers no cancel');
     assert.equal(await retry.count(), 1, 'a bulk with a failed account offers retry');
     assert.equal(await page.locator('tr[data-account="end-bad"] [data-field="status"]').textContent(), 'failed');

@@ -1,7 +1,8 @@
 /**
  * The log store's cursor and the live stream: one cursor for Redis and SQLite, SSE that
- * resumes from Last-Event-ID with every line exactly once, and answers from SQLite when
- * Redis is down — including a whole bulk run with Redis unreachable.
+ * resumes from Last-Event-ID with every line exactly once, lines pushed to an open stream
+ * as they are added (no poll), and answers from SQLite when Redis is down — including a
+ * whole bulk run with Redis unreachable.
  */
 import { bulkService } from '../runtime';
 import assert from 'node:assert/strict';
@@ -82,9 +83,9 @@ describe('log store cursors and the live stream', { timeout: 120_000 }, () => {
     await em.flush();
   }
 
-  const fastApp = (logStore: LogStore) =>
+  const fastApp = (logStore: LogStore, logPollMs = 50) =>
     createApp({
-      config: { ...stack.config, api: { ...stack.config.api, logPollMs: 50 } },
+      config: { ...stack.config, api: { ...stack.config.api, logPollMs } },
       temporal: stack.env.client,
       orm: stack.deps.orm,
       logStore,
@@ -128,6 +129,54 @@ describe('log store cursors and the live stream', { timeout: 120_000 }, () => {
 
     const annOnly = await readEvents(await sse(app, '/bulk-upload/sse-resume/logs/?account=ann'), 3);
     assert.deepEqual(messages(annOnly), ['line 1', 'line 3', 'line 5']);
+  });
+
+  it('pushes lines to an open stream as they are added: every line once, in order, across a reconnect', async () => {
+    const taskId = `sse-push-${randomBytes(3).toString('hex')}`;
+    await makeTask(taskId, ['ann']);
+    const store = stack.deps.logStore;
+    // A poll of a minute: whatever arrives in this test was pushed.
+    const app = fastApp(store, 60_000);
+    const say = (n: number) => store.append({ taskId, accountId: n % 2 ? 'ann' : undefined, level: 'info', message: `push ${n}` });
+    await say(1);
+
+    const first = sse(app, `/bulk-upload/${taskId}/logs/`);
+    const firstEvents = readEvents(await first, 6);
+    // Written while the stream is open and waiting.
+    for (let n = 2; n <= 6; n++) await say(n);
+    const seen = await firstEvents;
+    assert.deepEqual(messages(seen), ['push 1', 'push 2', 'push 3', 'push 4', 'push 5', 'push 6']);
+    assert.equal(store.follow !== undefined, true, 'the live store pushes');
+
+    // Gone for a while (lines 7-8), back with the browser's Last-Event-ID, more lines (9-11) while open.
+    for (let n = 7; n <= 8; n++) await say(n);
+    const resumedEvents = readEvents(await sse(app, `/bulk-upload/${taskId}/logs/`, seen.at(-1)!.id), 5);
+    for (let n = 9; n <= 11; n++) await say(n);
+    const resumed = await resumedEvents;
+    assert.deepEqual(messages(resumed), ['push 7', 'push 8', 'push 9', 'push 10', 'push 11']);
+    const ids = [...seen, ...resumed].filter((e) => e.event === 'log').map((e) => Number(e.id));
+    assert.equal(new Set(ids).size, ids.length, 'no line twice');
+    assert.deepEqual(
+      ids,
+      [...ids].sort((a, b) => a - b),
+      'in cursor order',
+    );
+
+    // One account's stream is pushed from its own key.
+    const annEvents = readEvents(await sse(app, `/bulk-upload/${taskId}/logs/?account=ann`, resumed.at(-1)!.id), 1);
+    await say(12);
+    await say(13);
+    assert.deepEqual(messages(await annEvents), ['push 13']);
+  });
+
+  it('with Redis down an open stream still gets the lines added meanwhile, from SQLite', async () => {
+    const taskId = `sse-down-${randomBytes(3).toString('hex')}`;
+    await makeTask(taskId, ['dan']);
+    const say = (n: number) => deadStore.append({ taskId, accountId: 'dan', level: 'info', message: `down ${n}` });
+    await say(1);
+    const events = readEvents(await sse(fastApp(deadStore), `/bulk-upload/${taskId}/logs/`), 4);
+    for (let n = 2; n <= 4; n++) assert.equal((await say(n)).redis, false);
+    assert.deepEqual(messages(await events), ['down 1', 'down 2', 'down 3', 'down 4']);
   });
 
   it("batches from concurrent writers keep every line once and in order; each account's stream comes from Redis", async () => {

@@ -1,18 +1,18 @@
-/** The dashboard pages: the bulk list, one bulk, its failure screenshots, and the accounts with their Connect buttons. */
+/** The dashboard pages: the bulk list, one bulk and its failure screenshots (the Accounts page is in accounts-dashboard.tsx). */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from '@hono/zod-openapi';
 import { TASK_STATUSES } from '../../contracts/activities';
 import { IdSchema } from '../../contracts/bulk-input';
 import { accountUploadWorkflowId } from '../../contracts/names';
-import { platformKind } from '../../contracts/platforms';
-import { Account } from '../../database/entities';
-import { ConnectError } from '../../platforms/official-api/connections';
+import { VideoData } from '../../database/entities';
+import { isInside, resolveMediaPath } from '../../media/paths';
+import { readAccountProgress } from '../bulk-progress';
+import { fileResponse } from '../file-response';
 import type { ApiDeps } from '../deps';
 import { protectedRoute } from '../openapi';
 import { bulkLinks, webUiWorkflowUrl } from '../../bulks/links';
 import { TaskParam, createRouter, errorResponses, htmlResponse } from '../validation';
-import { AccountsPage, type AccountRow } from '../views/accounts-page';
 import { BulkListPage } from '../views/bulk-list-page';
 import { BulkPage } from '../views/bulk-page';
 import { htmlPage } from '../views/layout';
@@ -22,6 +22,48 @@ const ListQuery = z.object({
   since: z.union([z.iso.date(), z.literal('')]).optional(),
 });
 const ScreenshotParam = TaskParam.extend({ accountId: IdSchema });
+const ProgressView = z.object({
+  accounts: z.record(z.string(), z.object({ phase: z.enum(['render', 'upload']), percent: z.number().int().min(0).max(100).nullable(), step: z.string().nullable() })),
+});
+const VariantParam = TaskParam.extend({ accountId: IdSchema, videoId: IdSchema });
+const OriginalParam = TaskParam.extend({ videoId: IdSchema });
+/** A video file, whole or a byte range of it (a `<video>` seeks with `Range`). */
+const videoFileResponses = {
+  200: { description: 'the whole file', content: { 'video/mp4': { schema: { type: 'string' as const, format: 'binary' } } } },
+  206: { description: 'the byte range asked for (`Range: bytes=…`)', content: { 'video/mp4': { schema: { type: 'string' as const, format: 'binary' } } } },
+  416: { description: 'the range lies past the end of the file' },
+};
+
+const progressRoute = protectedRoute({
+  method: 'get',
+  path: '/dashboard/bulks/{taskId}/progress',
+  summary: "Dashboard: how far each running account is into its render or upload, from its activity's heartbeat",
+  request: { params: TaskParam },
+  responses: {
+    200: { description: 'each running account in a long step, by id', content: { 'application/json': { schema: ProgressView } } },
+    ...errorResponses({ 400: 'the task id is invalid', 404: 'no such bulk' }),
+  },
+});
+const variantRoute = protectedRoute({
+  method: 'get',
+  path: '/dashboard/bulks/{taskId}/variants/{accountId}/{videoId}',
+  summary: "Dashboard: the variant of a bulk's video made for one account (for the preview player)",
+  request: { params: VariantParam },
+  responses: { ...videoFileResponses, ...errorResponses({ 400: 'an id is invalid', 404: 'no variant of that video for that account in that bulk (yet)' }) },
+});
+const originalRoute = protectedRoute({
+  method: 'get',
+  path: '/dashboard/bulks/{taskId}/originals/{videoId}',
+  summary: "Dashboard: the original of a bulk's video (for the preview player)",
+  request: { params: OriginalParam },
+  responses: { ...videoFileResponses, ...errorResponses({ 400: 'an id is invalid', 404: 'no such video in that bulk, or its file is gone' }) },
+});
+
+/** The content type of a video file, by its extension. */
+function videoContentType(file: string): string {
+  const types: Record<string, string> = { '.mp4': 'video/mp4', '.m4v': 'video/mp4', '.mov': 'video/quicktime', '.webm': 'video/webm', '.mkv': 'video/x-matroska' };
+  return types[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+}
 
 /** A browser without a session is sent to the sign-in page instead of a 401. */
 const toSignIn = { 303: { description: 'to `/dashboard` (or, without a session, to the sign-in page)' } };
@@ -52,28 +94,6 @@ const screenshotRoute = protectedRoute({
   },
 });
 
-const AccountsQuery = z.object({ connected: IdSchema.optional().openapi({ description: 'an account a consent round trip just connected: the page says so' }) });
-const accountsRoute = protectedRoute({
-  method: 'get',
-  path: '/dashboard/accounts',
-  summary: 'Dashboard: the accounts, API accounts with their connection and a Connect button (HTML)',
-  request: { query: AccountsQuery },
-  responses: { 200: htmlResponse('every account'), ...toSignIn, ...errorResponses({ 400: '`connected` is not an account id' }) },
-});
-const connectRoute = protectedRoute({
-  method: 'post',
-  path: '/dashboard/accounts/{id}/connect',
-  summary: "Dashboard: an account's Connect button (a form post); on to the platform's consent page",
-  request: { params: z.object({ id: IdSchema }) },
-  responses: {
-    303: { description: "to the platform's consent page, which sends the browser back to `/oauth/callback/<platform>`" },
-    404: htmlResponse('no such account: the Accounts page, saying so'),
-    409: htmlResponse('the account is on a browser platform: the Accounts page, saying so'),
-    503: htmlResponse('the platform has no OAuth client configured: the Accounts page, saying so'),
-    ...errorResponses({ 400: 'the id is invalid' }),
-  },
-});
-
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -91,18 +111,6 @@ export function dashboardRoutes(deps: ApiDeps) {
     if (!matching.length) return undefined;
     const withTimes = await Promise.all(matching.map(async (f) => ({ f, t: (await fs.stat(path.join(dir, f))).mtimeMs })));
     return path.join(dir, withTimes.sort((a, b) => b.t - a.t)[0]!.f);
-  }
-
-  // A Connect button's post is answered with a redirect to the provider's consent page, which
-  // the Accounts page's CSP must allow. Each API platform's consent origin goes here.
-  const consentOrigins = [...new Set([deps.config.youtube.authUrl, deps.config.tiktok.authUrl, deps.config.instagram.authUrl].map((u) => new URL(u).origin))];
-
-  /** Every account with, for an API account, its connection. */
-  async function accountRows(): Promise<AccountRow[]> {
-    const accounts = await deps.orm.em.fork().find(Account, {}, { orderBy: { id: 'asc' } });
-    const rows = accounts.map((a) => ({ id: a.id, platform: a.platform, kind: platformKind(a.platform) ?? 'browser', username: a.username, connection: null }));
-    const connections = await deps.connections.views(rows.filter((r) => r.kind === 'api').map((r) => r.id));
-    return rows.map((r) => ({ ...r, connection: connections.get(r.id) ?? null }));
   }
 
   app.openapi(homeRoute, (c) => c.redirect('/dashboard', 303));
@@ -136,20 +144,31 @@ export function dashboardRoutes(deps: ApiDeps) {
     return htmlPage(c, <BulkPage status={status} links={bulkLinks(deps.config, taskId)} childWebUi={childWebUi} screenshots={screenshots} entries={entries} />);
   });
 
-  app.openapi(accountsRoute, async (c) => {
-    const { connected } = c.req.valid('query');
-    return htmlPage(c, <AccountsPage accounts={await accountRows()} connected={connected} />, 200, consentOrigins);
+  app.openapi(progressRoute, async (c) => {
+    const { taskId } = c.req.valid('param');
+    const status = await deps.bulks.status(taskId);
+    if (!status) return c.json({ error: `no bulk "${taskId}"` }, 404);
+    const running = status.accounts.filter((a) => a.status === 'running').map((a) => a.accountId);
+    return c.json({ accounts: await readAccountProgress(deps.temporal, taskId, running) }, 200);
   });
 
-  app.openapi(connectRoute, async (c) => {
-    const { id } = c.req.valid('param');
-    try {
-      const { consentUrl } = await deps.connections.begin(id);
-      return c.redirect(consentUrl, 303);
-    } catch (err) {
-      if (!(err instanceof ConnectError) || (err.status !== 404 && err.status !== 409 && err.status !== 503)) throw err;
-      return htmlPage(c, <AccountsPage accounts={await accountRows()} error={err.message} />, err.status, consentOrigins);
-    }
+  // Only a file the bulk's own rows name is served, and only from under its folder:
+  // variants under VARIANTS_DIR, originals under MEDIA_ROOT (symlinks out of it refused).
+  app.openapi(variantRoute, async (c) => {
+    const { taskId, accountId, videoId } = c.req.valid('param');
+    const video = await deps.orm.em.fork().findOne(VideoData, { task: taskId, accountId, videoId }, { fields: ['filePath'] });
+    const variantsDir = await fs.realpath(path.resolve(deps.config.media.variantsDir)).catch(() => null);
+    const file = video?.filePath ? await fs.realpath(path.resolve(video.filePath)).catch(() => null) : null;
+    const answer = variantsDir && file && isInside(variantsDir, file) ? await fileResponse(c, file, { contentType: videoContentType(file) }) : null;
+    return answer ?? c.json({ error: `no variant of video "${videoId}" for account "${accountId}" in bulk "${taskId}"` }, 404);
+  });
+
+  app.openapi(originalRoute, async (c) => {
+    const { taskId, videoId } = c.req.valid('param');
+    const video = await deps.orm.em.fork().findOne(VideoData, { task: taskId, videoId }, { fields: ['originalPath'] });
+    const file = video ? await resolveMediaPath(deps.config.media.root, video.originalPath).catch(() => null) : null;
+    const answer = file ? await fileResponse(c, file, { contentType: videoContentType(file) }) : null;
+    return answer ?? c.json({ error: `no video "${videoId}" in bulk "${taskId}"` }, 404);
   });
 
   app.openapi(screenshotRoute, async (c) => {

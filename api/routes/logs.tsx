@@ -2,12 +2,14 @@
  * `GET /bulk-upload/<taskId>/logs` (with or without the trailing slash): a task's log (or one account's, `?account=`) as JSON,
  * as a page, or live as Server-Sent Events, chosen by the Accept header.
  *
- * The live stream polls the log store from its cursor every LOG_STREAM_POLL_MS rather than
- * holding a blocking XREAD per browser: XRANGE from a cursor is cheap, runs over the one
- * shared, non-blocking Redis client, and falls back to SQLite with the same cursor when
- * Redis is down, so an outage neither stalls the stream nor costs a connection each. A
- * shared XREAD reader would save the polls but would need fan-out and its own fallback;
- * for the handful of operators watching a bulk the poll costs nothing that matters.
+ * The live stream is pushed: it reads from its cursor, then waits on the log store's shared
+ * blocking reader (`XREAD BLOCK` on every open stream's key at once, logs/log-tail.ts) and
+ * reads again the moment a line is added, so a line reaches the page within milliseconds
+ * and an idle stream costs nothing but its socket. Every read is an ordinary `read` from
+ * the cursor, which answers from SQLite when Redis cannot prove its page complete (a gap,
+ * a trimmed or expired stream), so the one-cursor guarantee is the store's, not the
+ * wake-up's. While Redis is down (nothing can push) the stream polls every
+ * LOG_STREAM_POLL_MS, as it always did.
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from '@hono/zod-openapi';
@@ -15,6 +17,7 @@ import { streamSSE } from 'hono/streaming';
 import { IdSchema } from '../../contracts/bulk-input';
 import { bulkUploadWorkflowId } from '../../contracts/names';
 import { BulkUploadTask } from '../../database/entities';
+import type { LogEntry } from '../../logs/log-store';
 import type { ApiDeps } from '../deps';
 import { protectedRoute } from '../openapi';
 import { TaskParam, createRouter, errorResponses } from '../validation';
@@ -48,8 +51,19 @@ const logsRoute = protectedRoute({
 /** Lines per SSE read: large enough to catch up fast, small enough to interleave clients. */
 const SSE_BATCH = 500;
 const KEEPALIVE_MS = 15_000;
-/** How often an idle stream asks Temporal whether the bulk has finished. */
+/** How often a stream asks Temporal whether the bulk has finished while its lines flow, and for a while after. */
 const FINISHED_CHECK_MS = 3_000;
+/**
+ * How often an idle stream asks. A bulk's workflow writes its last line just before it
+ * closes, so the check that follows that line sees the end; this slower one only catches
+ * a workflow ended from outside (terminated) without a word.
+ */
+const IDLE_FINISHED_CHECK_MS = 30_000;
+/**
+ * The longest a stream trusts the push after a read Redis could not answer (SQLite did): a
+ * line that reached only SQLite (a write during a Redis blip) wakes nobody.
+ */
+const UNPROVEN_WAIT_MS = 1_000;
 
 /** Which representation a request wants. */
 export function negotiateLogFormat(accept: string | undefined): 'sse' | 'html' | 'json' {
@@ -97,32 +111,59 @@ export function logRoutes(deps: ApiDeps) {
     return streamSSE(
       c,
       async (stream) => {
-        await stream.write('retry: 2000\n\n');
-        let lastWrite = Date.now();
-        let lastFinishedCheck = 0;
-        while (!stream.aborted && !stream.closed) {
-          const { entries } = await deps.logStore.read(taskId, { accountId: account, after: cursor, limit: SSE_BATCH });
-          for (const e of entries) {
-            await stream.writeSSE({ id: e.id, event: 'log', data: JSON.stringify(e) });
-            cursor = e.id;
-            lastWrite = Date.now();
-          }
-          if (entries.length === SSE_BATCH) continue;
-          if (entries.length === 0 && Date.now() - lastFinishedCheck >= FINISHED_CHECK_MS) {
-            lastFinishedCheck = Date.now();
-            if (await bulkClosed(taskId)) {
-              // Closed after the read above: one more read catches lines written in between.
-              const rest = await deps.logStore.read(taskId, { accountId: account, after: cursor, limit: 10_000 });
-              for (const e of rest.entries) await stream.writeSSE({ id: e.id, event: 'log', data: JSON.stringify(e) });
-              await stream.writeSSE({ event: 'done', data: JSON.stringify({ taskId }) });
-              return;
+        // Watching starts before the first read, so a line added in between still wakes it.
+        const watch = deps.logStore.follow?.(taskId, { accountId: account, after: cursor });
+        const gone = new AbortController();
+        stream.onAbort(() => gone.abort());
+        try {
+          await stream.write('retry: 2000\n\n');
+          let lastWrite = Date.now();
+          let lastLine = Date.now();
+          let lastFinishedCheck = 0;
+          let source: 'redis' | 'database' = 'database';
+          let mayHaveLines = true;
+          while (!stream.aborted && !stream.closed) {
+            // A wait that no line ended adds nothing to read: an idle stream reads nothing.
+            const page: { entries: LogEntry[]; source: 'redis' | 'database' } = mayHaveLines
+              ? await deps.logStore.read(taskId, { accountId: account, after: cursor, limit: SSE_BATCH })
+              : { entries: [], source };
+            const entries = page.entries;
+            source = page.source;
+            for (const e of entries) {
+              await stream.writeSSE({ id: e.id, event: 'log', data: JSON.stringify(e) });
+              cursor = e.id;
+            }
+            if (entries.length) lastWrite = lastLine = Date.now();
+            if (entries.length === SSE_BATCH) continue;
+            const checkEvery = Date.now() - lastLine < 2 * FINISHED_CHECK_MS ? FINISHED_CHECK_MS : IDLE_FINISHED_CHECK_MS;
+            if (entries.length === 0 && Date.now() - lastFinishedCheck >= checkEvery) {
+              lastFinishedCheck = Date.now();
+              if (await bulkClosed(taskId)) {
+                // Closed after the read above: one more read catches lines written in between.
+                const rest = await deps.logStore.read(taskId, { accountId: account, after: cursor, limit: 10_000 });
+                for (const e of rest.entries) await stream.writeSSE({ id: e.id, event: 'log', data: JSON.stringify(e) });
+                await stream.writeSSE({ event: 'done', data: JSON.stringify({ taskId }) });
+                return;
+              }
+            }
+            if (Date.now() - lastWrite >= KEEPALIVE_MS) {
+              await stream.write(': keep-alive\n\n');
+              lastWrite = Date.now();
+            }
+            // Until the next keep-alive or finished check, whichever comes first; sooner when
+            // nothing can push (Redis down) or the push could be missing a line.
+            let wait = Math.max(0, Math.min(lastWrite + KEEPALIVE_MS, lastFinishedCheck + checkEvery) - Date.now());
+            if (!watch?.live) wait = Math.min(wait, poll);
+            else if (source === 'database') wait = Math.min(wait, UNPROVEN_WAIT_MS);
+            if (watch) {
+              const pushed = await watch.next(wait, gone.signal);
+              mayHaveLines = pushed || !watch.live || source === 'database';
+            } else {
+              await stream.sleep(wait);
             }
           }
-          if (Date.now() - lastWrite >= KEEPALIVE_MS) {
-            await stream.write(': keep-alive\n\n');
-            lastWrite = Date.now();
-          }
-          await stream.sleep(poll);
+        } finally {
+          watch?.close();
         }
       },
       async (err, stream) => {

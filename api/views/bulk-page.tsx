@@ -2,7 +2,8 @@ import { isFinishedTaskStatus, type AccountStatus } from '../../contracts/status
 import type { LogEntry } from '../../logs/log-store';
 import type { BulkStatus } from '../../bulks';
 import { localTime } from '../../scheduling/time';
-import { Layout, ProgressBar, StatusBadge, TableHead, isWebUrl } from './layout';
+import { usePageLocale, useFormat, useT } from '../i18n';
+import { Layout, PROGRESS_PARTS, StatusBadge, TableHead, isWebUrl, progressWidth, type ProgressCounts } from './layout';
 import { LogTable } from './log-table';
 
 export interface BulkPageProps {
@@ -33,22 +34,20 @@ export function postState(video: Pick<Video, 'status' | 'plannedAt'>, account: A
   return 'planned';
 }
 
-/** Day names of the plan's headings; `/assets/dashboard.js` is given the same list. */
-export const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-/** The heading of the posts a scheduled bulk publishes at once (no planned time). */
-export const UNPLANNED_HEADING = 'Not planned: published at once';
 const pad = (n: number) => String(n).padStart(2, '0');
 
 /**
  * An instant as the plan shows it in `zone`: its day (`2026-11-25`, and `Wed 2026-11-25` as
- * a heading), its time (`09:00`, seconds only when not zero) and the value of a
- * `datetime-local` input (`2026-11-25T09:00`). `/assets/dashboard.js` mirrors this.
+ * a heading, the day's name in `locale`: `ср 2026-11-25`), its time (`09:00`, seconds only
+ * when not zero) and the value of a `datetime-local` input (`2026-11-25T09:00`).
+ * `/assets/dashboard.js` mirrors this.
  */
-export function planTime(iso: string, zone: string): { day: string; dayLabel: string; time: string; local: string } {
+export function planTime(iso: string, zone: string, locale = 'en'): { day: string; dayLabel: string; time: string; local: string } {
   const t = localTime(Date.parse(iso), zone);
   const day = `${t.year}-${pad(t.month)}-${pad(t.day)}`;
   const hm = `${pad(t.hour)}:${pad(t.minute)}`;
-  return { day, dayLabel: `${WEEKDAYS[new Date(Date.UTC(t.year, t.month - 1, t.day)).getUTCDay()]} ${day}`, time: t.second ? `${hm}:${pad(t.second)}` : hm, local: `${day}T${hm}` };
+  const weekday = new Intl.DateTimeFormat(locale, { weekday: 'short', timeZone: 'UTC' }).format(new Date(Date.UTC(t.year, t.month - 1, t.day)));
+  return { day, dayLabel: `${weekday} ${day}`, time: t.second ? `${hm}:${pad(t.second)}` : hm, local: `${day}T${hm}` };
 }
 
 /** One post on the plan, with the account it belongs to. */
@@ -64,14 +63,10 @@ function byPlannedTime(a: PlanPost, b: PlanPost): number {
   return at(a).localeCompare(at(b)) || a.accountId.localeCompare(b.accountId) || a.video.videoId.localeCompare(b.video.videoId);
 }
 
-/** A phrase that tells one post's controls apart for a screen reader: "v1 on ann". */
-function SrName(props: { post: PlanPost; prefix: string }) {
-  return (
-    <span class="sr-only">
-      {props.prefix}
-      {props.post.video.videoId} on {props.post.accountId}
-    </span>
-  );
+/** A phrase that tells one post's controls apart for a screen reader: " of v1 on ann". */
+function SrName(props: { post: PlanPost; phrase: 'bulkPage.js.sr.postOf' | 'bulkPage.js.sr.timeFor' | 'bulkPage.js.sr.post' }) {
+  const t = useT();
+  return <span class="sr-only">{t(props.phrase, { video: props.post.video.videoId, account: props.post.accountId })}</span>;
 }
 
 /**
@@ -79,13 +74,15 @@ function SrName(props: { post: PlanPost; prefix: string }) {
  * its account runs) a form that moves it. `/assets/dashboard.js` builds the same row.
  */
 function PlanItem(props: { post: PlanPost; zone: string; state: PostState; movable: boolean; moveUrl: string }) {
+  const t = useT();
+  const { locale } = usePageLocale();
   const { post, zone } = props;
   const v = post.video;
-  const when = v.plannedAt ? planTime(v.plannedAt, zone) : null;
+  const when = v.plannedAt ? planTime(v.plannedAt, zone, locale) : null;
   return (
     <li data-post={JSON.stringify([post.accountId, v.videoId])}>
       <time class="plan-time" data-field="time" datetime={v.plannedAt ?? undefined}>
-        {when ? when.time : 'at once'}
+        {when ? when.time : t('bulkPage.js.plan.atOnce')}
       </time>
       <span class="plan-what">
         <span data-field="account">{post.accountId}</span>
@@ -98,8 +95,8 @@ function PlanItem(props: { post: PlanPost; zone: string; state: PostState; movab
       <span data-field="post">
         {isWebUrl(v.postUrl) ? (
           <a href={v.postUrl} target="_blank" rel="noopener">
-            post
-            <SrName post={post} prefix=" of " />
+            {t('bulkPage.js.plan.post')}
+            <SrName post={post} phrase="bulkPage.js.sr.postOf" />
           </a>
         ) : null}
       </span>
@@ -108,13 +105,14 @@ function PlanItem(props: { post: PlanPost; zone: string; state: PostState; movab
       </span>
       <form class="plan-move" method="post" action={props.moveUrl} data-action="move" hidden={!props.movable}>
         <label>
-          <span class="plan-move-label">New time</span>
-          <SrName post={post} prefix=" for " /> <input type="datetime-local" name="publishAt" required value={when?.local ?? ''} />
+          <span class="plan-move-label">{t('bulkPage.js.plan.newTime')}</span>
+          <SrName post={post} phrase="bulkPage.js.sr.timeFor" /> <input type="datetime-local" name="publishAt" required value={when?.local ?? ''} />
         </label>
         <button type="submit">
-          Move
-          <SrName post={post} prefix=" " />
+          {t('bulkPage.js.plan.move')}
+          <SrName post={post} phrase="bulkPage.js.sr.post" />
         </button>
+        <span class="error" data-field="action-error" role="alert"></span>
       </form>
     </li>
   );
@@ -126,15 +124,17 @@ function PlanItem(props: { post: PlanPost; zone: string; state: PostState; movab
  * so `/assets/dashboard.js` only fills it in when the accounts have reserved their slots.
  */
 function PlanSection(props: { status: BulkStatus; path: string; finished: boolean; nowMs: number }) {
+  const t = useT();
+  const { locale } = usePageLocale();
   const s = props.status;
   const zone = s.timeZone;
   const posts = s.accounts.flatMap((a) => a.videos.map((video): PlanPost => ({ accountId: a.accountId, accountStatus: a.status, video }))).sort(byPlannedTime);
   const hasPlan = posts.some((p) => p.video.plannedAt);
   const days: { key: string; label: string; posts: PlanPost[] }[] = [];
   for (const post of posts) {
-    const when = post.video.plannedAt ? planTime(post.video.plannedAt, zone) : null;
+    const when = post.video.plannedAt ? planTime(post.video.plannedAt, zone, locale) : null;
     const key = when?.day ?? '';
-    if (days.at(-1)?.key !== key) days.push({ key, label: when?.dayLabel ?? UNPLANNED_HEADING, posts: [] });
+    if (days.at(-1)?.key !== key) days.push({ key, label: when?.dayLabel ?? t('bulkPage.js.plan.unplanned'), posts: [] });
     days.at(-1)!.posts.push(post);
   }
   const state = (p: PlanPost) => postState(p.video, p.accountStatus, s.paused, props.nowMs);
@@ -144,14 +144,14 @@ function PlanSection(props: { status: BulkStatus; path: string; finished: boolea
   return (
     <section class="plan" data-plan data-accounts-url={accountsUrl} hidden={!hasPlan}>
       <h2>
-        Plan <span class="muted">times in {zone}</span>
+        {t('bulkPage.plan')} <span class="muted">{t('bulkPage.plan.zone', { zone })}</span>
       </h2>
       <form class="plan-reschedule" method="post" action={`${props.path}/reschedule`} data-action="reschedule" hidden={props.finished}>
         <label>
-          Move bulk: new start for the posts not yet published ({zone}){' '}
-          <input type="datetime-local" name="publishAt" required value={firstOpen ? planTime(firstOpen, zone).local : ''} />
+          {t('bulkPage.plan.rescheduleLabel', { zone })} <input type="datetime-local" name="publishAt" required value={firstOpen ? planTime(firstOpen, zone).local : ''} />
         </label>{' '}
-        <button type="submit">Reschedule</button>
+        <button type="submit">{t('bulkPage.plan.reschedule')}</button>
+        <span class="error" data-field="action-error" role="alert"></span>
       </form>
       <div data-plan-days>
         {days.map((d) => (
@@ -197,125 +197,250 @@ const PAGE_STYLE = `
 .plan-move{margin-left:auto;display:flex;flex-wrap:wrap;gap:.3rem;align-items:center}
 @media (max-width:480px){.plan-move{margin-left:0}.plan-move-label{${VISUALLY_HIDDEN}}}
 input[type=datetime-local]{font:inherit;padding:.1rem .25rem}
+.phase{display:flex;flex-direction:column;gap:.15rem;min-width:7rem;font-size:12px}
+.phase progress{width:7rem;height:.6rem}
+.previews{display:flex;flex-wrap:wrap;gap:.25rem}.previews button{white-space:nowrap}
+.preview-dialog{box-sizing:border-box;width:min(96vw,1100px);max-width:96vw;padding:.8rem;border:1px solid #c9ced6;border-radius:.4rem}
+.preview-dialog::backdrop{background:rgba(20,24,32,.55)}
+.preview-head{display:flex;gap:.6rem;align-items:center;justify-content:space-between;margin-bottom:.5rem}
+.preview-head h2{margin:0;font-size:16px}
+.preview-pair{display:flex;flex-wrap:wrap;gap:.8rem}
+.preview-pair figure{flex:1 1 260px;margin:0;min-width:0}
+.preview-pair video{width:100%;max-height:60vh;background:#000}
+.preview-pair figcaption{font-weight:600;margin-bottom:.25rem}
+.action-error:empty{display:none}
+@media (max-width:600px){
+.accounts-table thead{${VISUALLY_HIDDEN}}
+.accounts-table,.accounts-table tbody,.accounts-table tr,.accounts-table td{display:block;width:auto}
+.accounts-table tr{border-bottom:2px solid #d5d9e0;padding:.3rem 0}
+.accounts-table td{border:0;padding:.15rem .4rem;display:flex;gap:.5rem;flex-wrap:wrap}
+.accounts-table td:empty,.accounts-table td:has(> :only-child:empty),.accounts-table td:has(> form[hidden]:only-child){display:none}
+.accounts-table td::before{content:attr(data-label);color:#667;min-width:6.5rem;flex:0 0 auto}
+}
 `;
 
-/** The counts line beside the bar; `/assets/dashboard.js` writes the same line. */
-function countsText(c: { done: number; total: number; completed: number; failed: number; cancelled: number; running: number }): string {
-  return `${c.done}/${c.total} done · ${c.completed} completed · ${c.failed} failed · ${c.cancelled} cancelled · ${c.running} running`;
+/** The bar's parts by outcome, as a text a screen reader gets; `/assets/dashboard.js` writes the same. */
+function useProgressLabel(): (counts: ProgressCounts) => string {
+  const t = useT();
+  const partKey = { completed: 'bulkPage.js.bar.completed', failed: 'bulkPage.js.bar.failed', cancelled: 'bulkPage.js.bar.cancelled', running: 'bulkPage.js.bar.running' } as const;
+  return (counts) => {
+    const parts = PROGRESS_PARTS.filter((p) => counts[p] > 0).map((p) => t(partKey[p], { n: counts[p] }));
+    return parts.length ? t('bulkPage.js.bar.of', { parts: parts.join(', '), total: counts.total }) : t('bulkPage.js.bar.none', { total: counts.total });
+  };
+}
+
+/** The layout's bar, its label in the page's language. */
+function BulkProgressBar(props: { counts: ProgressCounts }) {
+  const label = useProgressLabel()(props.counts);
+  return (
+    <span class="bar" data-field="progress" role="img" aria-label={label} title={label}>
+      {PROGRESS_PARTS.map((p) => (
+        <span class={`bar-${p}`} data-part={p} style={`width:${progressWidth(props.counts[p], props.counts.total)}`}></span>
+      ))}
+    </span>
+  );
+}
+
+/** An operator's action on the bulk: a form posting to the API route, with a place for its error. */
+function ActionForm(props: { action: string; dataAction: string; hidden: boolean; label: string; srName?: string; class?: string }) {
+  return (
+    <form class={props.class ?? 'inline'} method="post" action={props.action} data-action={props.dataAction} hidden={props.hidden}>
+      <button type="submit">
+        {props.label}
+        {props.srName ? <span class="sr-only"> {props.srName}</span> : null}
+      </button>{' '}
+      <span class="error action-error" data-field="action-error" role="alert"></span>
+    </form>
+  );
+}
+
+/** The account table's columns, in order; `/assets/dashboard.js` adds rows with the same cells. */
+const ACCOUNT_COLUMNS = [
+  'bulkPage.col.account',
+  'bulkPage.col.state',
+  'bulkPage.col.step',
+  'bulkPage.col.progress',
+  'bulkPage.col.next',
+  'bulkPage.col.posts',
+  'bulkPage.col.preview',
+  'bulkPage.col.error',
+  'bulkPage.col.workflow',
+  'bulkPage.col.actions',
+] as const;
+
+/** The soonest post of an account still to come, if it has a planned time. */
+function nextPlanned(account: BulkStatus['accounts'][number]): string | null {
+  const open = account.videos.filter((v) => v.plannedAt && v.status !== 'published' && v.status !== 'failed').map((v) => v.plannedAt!);
+  return open.sort()[0] ?? null;
+}
+
+/**
+ * The preview player: the original and one account's variant side by side (stacked on a
+ * narrow screen). `/assets/dashboard.js` opens it from a row's Preview button and sets the
+ * two sources; the files come from the dashboard's video routes (with Range, so they seek).
+ */
+function PreviewDialog(props: { originalsUrl: string; variantsUrl: string }) {
+  const t = useT();
+  return (
+    <dialog class="preview-dialog" data-preview data-originals-url={props.originalsUrl} data-variants-url={props.variantsUrl} aria-labelledby="preview-title">
+      <div class="preview-head">
+        <h2 id="preview-title">
+          {t('bulkPage.preview.dialog')}: <span data-field="preview-of"></span>
+        </h2>
+        <form method="dialog">
+          <button type="submit" data-action="preview-close">
+            {t('bulkPage.preview.close')}
+          </button>
+        </form>
+      </div>
+      <div class="preview-pair">
+        <figure>
+          <figcaption>{t('bulkPage.preview.original')}</figcaption>
+          <video data-field="preview-original" controls preload="metadata" playsinline></video>
+        </figure>
+        <figure>
+          <figcaption>{t('bulkPage.preview.variant')}</figcaption>
+          <video data-field="preview-variant" controls preload="metadata" playsinline></video>
+        </figure>
+      </div>
+      <p class="error" data-field="preview-error" role="alert"></p>
+    </dialog>
+  );
 }
 
 /**
  * One bulk: progress, pause or resume and cancel (while it runs) or retry (once it ended
  * with failures), the plan of a scheduled bulk, one row per account (state, current step,
- * post links, error, screenshot, Web UI link, cancel while it runs), and the live log.
- * `/assets/dashboard.js` refreshes all of it from the status endpoint while the bulk runs
- * and once more when the log stream says it has ended, and appends log lines as they
- * arrive; the `data-field`/`data-action` attributes are its hooks. Every action is a plain
- * form post, answered with a redirect back here.
+ * how far its render or upload is, next planned post, post links, variant previews, error,
+ * screenshot, Web UI link, cancel while it runs), and the live log.
+ * `/assets/dashboard.js` refreshes all of it while the bulk runs (the status endpoint, the
+ * progress endpoint, and at once when a log line or the end arrives on the pushed log
+ * stream); the `data-field`/`data-action` attributes are its hooks. Every action is a form
+ * posting to the API route a script client would call: the script sends it with `fetch`
+ * and shows the answer in place (without a script it is a plain post, answered with a
+ * redirect back here).
  */
 export function BulkPage(props: BulkPageProps) {
+  const t = useT();
+  const f = useFormat();
+  const progressLabel = useProgressLabel();
   const s = props.status;
   const path = `/bulk-uploads/${encodeURIComponent(s.taskId)}`;
+  const dashboard = `/dashboard/bulks/${encodeURIComponent(s.taskId)}`;
   const logs = `/bulk-upload/${encodeURIComponent(s.taskId)}/logs/`;
   const cancelled = s.accounts.filter((a) => a.status === 'cancelled').length;
   const counts = { total: s.total, completed: s.completed, failed: s.failed, cancelled, running: s.running };
   const finished = isFinishedTaskStatus(s.status);
+  // Each cell names its column too: on a narrow screen a row is a card of labelled lines.
+  const columns = ACCOUNT_COLUMNS.map((key) => t(key));
+  const label = (i: number) => columns[i];
   return (
-    <Layout title={`Bulk ${s.taskId}`}>
+    <Layout title={t('bulkPage.title', { taskId: s.taskId })}>
       <style dangerouslySetInnerHTML={{ __html: PAGE_STYLE }} />
       <h1>
-        Bulk {s.taskId} <StatusBadge status={s.status} field="status" />{' '}
-        <span class="status status-paused" data-field="paused" hidden={!s.paused || finished}>
-          paused
+        {t('bulkPage.heading')} {s.taskId} <StatusBadge status={s.status} field="status" />{' '}
+        <span data-field="paused" hidden={!s.paused || finished}>
+          <StatusBadge status="paused" />
         </span>
       </h1>
-      <p data-status-url={path}>
-        <ProgressBar counts={counts} /> <span data-field="counts">{countsText({ ...counts, done: s.completed + s.failed + cancelled })}</span>
+      <p data-status-url={path} data-progress-url={`${dashboard}/progress`} data-screenshots-url={`${dashboard}/screenshots/`}>
+        <BulkProgressBar counts={counts} />{' '}
+        <span data-field="counts" data-label={progressLabel(counts)}>
+          {t('bulkPage.js.counts', { ...counts, done: s.completed + s.failed + cancelled })}
+        </span>
         {' · '}
         <a href={props.links.webUi} target="_blank" rel="noopener">
-          Temporal Web UI
+          {t('bulkPage.webUi')}
         </a>
         {' · '}
-        <a href={logs}>full log</a>
+        <a href={logs}>{t('bulkPage.fullLog')}</a>
       </p>
       <div class="actions">
         {/* Every form is always there, so the script only has to show or hide them. */}
-        <form class="inline" method="post" action={`${path}/pause`} data-action="pause" hidden={finished || s.paused}>
-          <button type="submit">Pause</button>
-        </form>
-        <form class="inline" method="post" action={`${path}/resume`} data-action="resume" hidden={finished || !s.paused}>
-          <button type="submit">Resume</button>
-        </form>
-        <form class="inline" method="post" action={`${path}/cancel`} data-action="cancel" hidden={finished}>
-          <button type="submit">Cancel bulk</button>
-        </form>
-        <form class="inline" method="post" action={`${path}/retry-failed`} data-action="retry" hidden={!finished || s.status === 'completed'}>
-          <button type="submit">Retry failed accounts</button>
-        </form>
+        <ActionForm action={`${path}/pause`} dataAction="pause" hidden={finished || s.paused} label={t('bulkPage.pause')} />
+        <ActionForm action={`${path}/resume`} dataAction="resume" hidden={finished || !s.paused} label={t('bulkPage.resume')} />
+        <ActionForm action={`${path}/cancel`} dataAction="cancel" hidden={finished} label={t('bulkPage.cancel')} />
+        <ActionForm action={`${path}/retry-failed`} dataAction="retry" hidden={!finished || s.status === 'completed'} label={t('bulkPage.retry')} />
       </div>
       <PlanSection status={s} path={path} finished={finished} nowMs={Date.now()} />
-      <h2>Accounts</h2>
+      <h2>{t('bulkPage.accounts')}</h2>
       <div class="scroll-x">
-        <table data-accounts data-account-log-url={`${logs}?account=`} data-accounts-url={`${path}/accounts/`}>
-          <TableHead columns={['account', 'state', 'current step', 'posts', 'error', 'workflow', 'actions']} />
+        <table class="accounts-table" data-accounts data-account-log-url={`${logs}?account=`} data-accounts-url={`${path}/accounts/`}>
+          <TableHead columns={columns} />
           <tbody>
-            {s.accounts.map((a) => (
-              <tr data-account={a.accountId}>
-                <td>
-                  <a href={`${logs}?account=${encodeURIComponent(a.accountId)}`}>{a.accountId}</a>
-                </td>
-                <td data-field="status">
-                  <StatusBadge status={a.status} />
-                </td>
-                <td data-field="currentStep">{a.currentStep ?? ''}</td>
-                <td data-field="posts">
-                  {a.videos
-                    .filter((v) => isWebUrl(v.postUrl))
-                    .map((v) => (
+            {s.accounts.map((a) => {
+              const next = nextPlanned(a);
+              return (
+                <tr data-account={a.accountId}>
+                  <td data-label={label(0)}>
+                    <a href={`${logs}?account=${encodeURIComponent(a.accountId)}`}>{a.accountId}</a>
+                  </td>
+                  <td data-field="status" data-label={label(1)}>
+                    <StatusBadge status={a.status} />
+                  </td>
+                  <td data-field="currentStep" data-label={label(2)}>
+                    {a.currentStep ?? ''}
+                  </td>
+                  <td data-field="phase" data-label={label(3)}></td>
+                  <td data-field="next" data-label={label(4)}>
+                    {next ? <time datetime={next}>{f.dateTime(next)}</time> : null}
+                  </td>
+                  <td data-field="posts" data-label={label(5)}>
+                    {a.videos
+                      .filter((v) => isWebUrl(v.postUrl))
+                      .map((v) => (
+                        <>
+                          <a href={v.postUrl!} target="_blank" rel="noopener">
+                            {v.videoId}
+                          </a>{' '}
+                        </>
+                      ))}
+                  </td>
+                  <td data-field="previews" class="previews" data-label={label(6)}>
+                    {a.videos
+                      .filter((v) => v.filePath)
+                      .map((v) => (
+                        <button type="button" data-preview-video={v.videoId}>
+                          {t('bulkPage.js.preview')} {v.videoId}
+                          <span class="sr-only">{t('bulkPage.js.sr.onAccount', { account: a.accountId })}</span>
+                        </button>
+                      ))}
+                  </td>
+                  <td class="error" data-field="error" data-label={label(7)}>
+                    <span data-field="error-text">{a.error ?? ''}</span>
+                    {props.screenshots[a.accountId] ? (
                       <>
-                        <a href={v.postUrl!} target="_blank" rel="noopener">
-                          {v.videoId}
-                        </a>{' '}
+                        {' '}
+                        <a href={props.screenshots[a.accountId]} target="_blank" data-field="screenshot">
+                          {t('bulkPage.js.screenshot')}
+                        </a>
                       </>
-                    ))}
-                </td>
-                <td class="error" data-field="error">
-                  {a.error ?? ''}
-                  {props.screenshots[a.accountId] ? (
-                    <>
-                      {' '}
-                      <a href={props.screenshots[a.accountId]} target="_blank">
-                        screenshot
+                    ) : null}
+                  </td>
+                  <td data-label={label(8)}>
+                    {props.childWebUi[a.accountId] ? (
+                      <a href={props.childWebUi[a.accountId]} target="_blank" rel="noopener">
+                        {t('bulkPage.webUiShort')}
                       </a>
-                    </>
-                  ) : null}
-                </td>
-                <td>
-                  {props.childWebUi[a.accountId] ? (
-                    <a href={props.childWebUi[a.accountId]} target="_blank" rel="noopener">
-                      Web UI
-                    </a>
-                  ) : null}
-                </td>
-                <td>
-                  <form
-                    class="inline"
-                    method="post"
-                    action={`${path}/accounts/${encodeURIComponent(a.accountId)}/cancel`}
-                    data-action="cancel-account"
-                    hidden={finished || a.status !== 'running'}
-                  >
-                    <button type="submit">
-                      Cancel account<span class="sr-only"> {a.accountId}</span>
-                    </button>
-                  </form>
-                </td>
-              </tr>
-            ))}
+                    ) : null}
+                  </td>
+                  <td data-label={label(9)}>
+                    <ActionForm
+                      action={`${path}/accounts/${encodeURIComponent(a.accountId)}/cancel`}
+                      dataAction="cancel-account"
+                      hidden={finished || a.status !== 'running'}
+                      label={t('bulkPage.js.cancelAccount')}
+                      srName={a.accountId}
+                    />
+                  </td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       </div>
-      <h2>Live log</h2>
+      <PreviewDialog originalsUrl={`${dashboard}/originals/`} variantsUrl={`${dashboard}/variants/`} />
+      <h2>{t('bulkPage.liveLog')}</h2>
       <LogTable entries={props.entries} streamUrl={logs} showAccount={true} />
     </Layout>
   );

@@ -1,20 +1,27 @@
 /**
- * The dashboard's only script, served as `/assets/dashboard.js` (the pages' CSP forbids
- * inline script). Plain ES5-style browser code in a string: it needs no bundler, and it
- * builds every node with `textContent`, never `innerHTML`, so log lines and errors stay text.
- * - `[data-log-stream]`: an EventSource on the logs endpoint. The browser resends the last
- *   event id (the log cursor) on reconnect, so a dropped connection loses and repeats nothing.
- * - `[data-status-url]`: polls the bulk's JSON status and refreshes the page from it: the
- *   heading's badges (status, paused), the account rows, the bar and counts, which of
- *   pause/resume, cancel and retry is offered, and the plan (`[data-plan]`: its posts by
- *   day in the bulk's zone, their times, states and move forms; a move form being typed in
- *   is left alone). The stream's `done` triggers one more refresh at once, so the page shows
- *   the end without waiting for the next poll or a reload.
- * The rules it shares with the server-rendered pages (finished statuses, bar parts, the
- * plan's day names) are written into it from their TypeScript definitions.
+ * The dashboard's common script, served first in `/assets/dashboard.js` (the pages' CSP
+ * forbids inline script). Plain ES5-style browser code in a string: it needs no bundler, and
+ * it builds every node with `textContent`, never `innerHTML`, so log lines and errors stay text.
+ * - The top defines, for every page's script, `window.clipfleet.msg` (the page's messages
+ *   from `<body data-messages>`) and `statusName`, and keeps the operator's zone in a cookie.
+ * - `[data-log-stream]`: an EventSource on the logs endpoint, which pushes each line as it is
+ *   written. The browser resends the last event id (the log cursor) on reconnect, so a
+ *   dropped connection loses and repeats nothing.
+ * - `[data-status-url]` (the bulk page): refreshes the page from the bulk's JSON status every
+ *   few seconds, and sooner when a log line arrives (a step's status travels with its line):
+ *   the heading's badges, the account rows, the bar and counts, which of pause/resume,
+ *   cancel and retry is offered, and the plan (`[data-plan]`: its posts by day in the bulk's
+ *   zone, their times, states and move forms; a move form being typed in is left alone).
+ *   While accounts run it also reads `[data-progress-url]` every second: how far each is
+ *   into its render or upload. The stream's `done` triggers one more refresh at once.
+ * - The bulk page's forms (`[data-action]`) are sent with `fetch` to the same API routes
+ *   (JSON, or the form's fields for a new time), the answer shown in place.
+ * - `[data-preview]`: the variant preview dialog, opened from a row's Preview button.
+ * The rules it shares with the server-rendered pages (finished statuses, bar parts) are
+ * written into it from their TypeScript definitions.
  */
 import { FINISHED_TASK_STATUSES } from '../../contracts/statuses';
-import { UNPLANNED_HEADING, WEEKDAYS } from './bulk-page';
+import { TIME_ZONE_COOKIE } from '../i18n';
 import { PROGRESS_PARTS } from './layout';
 
 const finishedJson = JSON.stringify(Object.fromEntries(FINISHED_TASK_STATUSES.map((s) => [s, 1])));
@@ -23,8 +30,24 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
   'use strict';
   var FINISHED = ${finishedJson};
   var PARTS = ${JSON.stringify(PROGRESS_PARTS)};
-  var WEEKDAYS = ${JSON.stringify(WEEKDAYS)};
-  var UNPLANNED_HEADING = ${JSON.stringify(UNPLANNED_HEADING)};
+
+  // The operator's time zone, for the server to render times in (a cookie, read on the next page).
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && document.cookie.indexOf(${JSON.stringify(TIME_ZONE_COOKIE + '=')} + encodeURIComponent(zone)) < 0) {
+      document.cookie = ${JSON.stringify(TIME_ZONE_COOKIE + '=')} + encodeURIComponent(zone) + '; path=/; max-age=31536000; samesite=lax';
+    }
+  } catch (e) { /* no Intl zone: times stay in UTC */ }
+
+  // The page's messages for scripts (api/i18n: keys with a ".js." segment), in its language.
+  var MESSAGES = {};
+  try { MESSAGES = JSON.parse(document.body.getAttribute('data-messages') || '{}'); } catch (e) { MESSAGES = {}; }
+  function msg(key, params) {
+    var text = Object.prototype.hasOwnProperty.call(MESSAGES, key) ? MESSAGES[key] : key;
+    return text.replace(/\{(\w+)\}/g, function (whole, name) { return params && params[name] !== undefined ? String(params[name]) : whole; });
+  }
+  function statusName(status) { var key = 'common.js.status.' + status; return Object.prototype.hasOwnProperty.call(MESSAGES, key) ? MESSAGES[key] : status; }
+  window.clipfleet = { msg: msg, statusName: statusName };
 
   function el(tag, text, cls) {
     var node = document.createElement(tag);
@@ -32,38 +55,48 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     if (cls) node.className = cls;
     return node;
   }
-  function badge(status) { return el('span', status, 'status status-' + status); }
+  function badge(status) { var b = el('span', statusName(status), 'status status-' + status); b.setAttribute('data-status', status); return b; }
   function isWebUrl(u) { return typeof u === 'string' && /^https?:\/\//i.test(u); }
+  var LOCALE = document.body.getAttribute('data-locale') || 'en';
 
-  // Mirrors progressLabel and progressWidth in layout.tsx.
+  // Mirrors useProgressLabel in bulk-page.tsx and progressWidth in layout.tsx.
   function progressLabel(c) {
-    var parts = PARTS.filter(function (p) { return c[p] > 0; }).map(function (p) { return c[p] + ' ' + p; });
-    return parts.length ? parts.join(', ') + ' of ' + c.total : '0 of ' + c.total + ' done';
+    var parts = PARTS.filter(function (p) { return c[p] > 0; }).map(function (p) { return msg('bulkPage.js.bar.' + p, { n: c[p] }); });
+    return parts.length ? msg('bulkPage.js.bar.of', { parts: parts.join(', '), total: c.total }) : msg('bulkPage.js.bar.none', { total: c.total });
   }
   function progressWidth(n, total) { return (total > 0 ? Math.round((n / total) * 1000) / 10 : 0) + '%'; }
 
   var statusHolder = document.querySelector('[data-status-url]');
   var refreshStatus = null;
+  var soonRefresh = null;
   if (statusHolder) {
     var url = statusHolder.getAttribute('data-status-url');
+    var progressUrl = statusHolder.getAttribute('data-progress-url');
+    var screenshotsUrl = statusHolder.getAttribute('data-screenshots-url');
     var accounts = document.querySelector('[data-accounts]');
     var accountLogUrl = accounts ? accounts.getAttribute('data-account-log-url') : null;
     var accountsUrl = accounts ? accounts.getAttribute('data-accounts-url') : null;
     var timer = null;
+    var progressTimer = null;
+    var lastStatus = null;
+    var nextFormat = new Intl.DateTimeFormat(LOCALE, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
-    // A form posting to the API, as bulk-page.tsx renders it: a button whose name ends with a
-    // hidden phrase telling it apart from its neighbours.
+    // An action's form as bulk-page.tsx renders it (ActionForm): a button whose name ends with
+    // a hidden phrase telling it apart from its neighbours, and a place for its error.
     var postForm = function (action, dataAction, cls, label, srName) {
       var form = el('form', null, cls);
       form.method = 'post'; form.action = action;
       form.setAttribute('data-action', dataAction);
       var button = el('button', label); button.type = 'submit';
-      button.appendChild(el('span', srName, 'sr-only'));
+      if (srName) button.appendChild(el('span', srName, 'sr-only'));
       form.appendChild(button);
+      form.appendChild(document.createTextNode(' '));
+      var error = el('span', null, 'error action-error'); error.setAttribute('data-field', 'action-error'); error.setAttribute('role', 'alert');
+      form.appendChild(error);
       return form;
     };
 
-    // A row for an account registered after the page was rendered.
+    // A row for an account registered after the page was rendered (the same cells as BulkPage's).
     var addRow = function (accountId) {
       var row = el('tr');
       row.setAttribute('data-account', accountId);
@@ -71,21 +104,26 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
       var link = el('a', accountId); link.href = accountLogUrl + encodeURIComponent(accountId);
       name.appendChild(link);
       row.appendChild(name);
-      ['status', 'currentStep', 'posts', 'error'].forEach(function (field) {
-        var td = el('td', null, field === 'error' ? 'error' : null);
+      ['status', 'currentStep', 'phase', 'next', 'posts', 'previews', 'error'].forEach(function (field) {
+        var td = el('td', null, field === 'error' ? 'error' : field === 'previews' ? 'previews' : null);
         td.setAttribute('data-field', field);
+        if (field === 'error') { var text = el('span'); text.setAttribute('data-field', 'error-text'); td.appendChild(text); }
         row.appendChild(td);
       });
       row.appendChild(el('td'));
       var actions = el('td');
-      actions.appendChild(postForm(accountsUrl + encodeURIComponent(accountId) + '/cancel', 'cancel-account', 'inline', 'Cancel account', ' ' + accountId));
+      actions.appendChild(postForm(accountsUrl + encodeURIComponent(accountId) + '/cancel', 'cancel-account', 'inline', msg('bulkPage.js.cancelAccount'), ' ' + accountId));
       row.appendChild(actions);
+      // Each cell names its column, as the server's rows do (a card of labelled lines on a narrow screen).
+      var heads = accounts.querySelectorAll('thead th');
+      Array.prototype.forEach.call(row.children, function (td, i) { if (heads[i]) td.setAttribute('data-label', heads[i].textContent); });
       accounts.querySelector('tbody').appendChild(row);
       return row;
     };
 
     // Mirrors postState, planTime and byPlannedTime in bulk-page.tsx.
     var zoneFormats = {};
+    var weekdayFormat = new Intl.DateTimeFormat(LOCALE, { weekday: 'short', timeZone: 'UTC' });
     var pad = function (n) { return (n < 10 ? '0' : '') + n; };
     var postState = function (v, account, paused, now) {
       if (v.status === 'published' || v.status === 'failed') return v.status;
@@ -104,7 +142,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
       var hm = pad(t.hour % 24) + ':' + pad(t.minute);
       return {
         day: day,
-        dayLabel: WEEKDAYS[new Date(Date.UTC(t.year, t.month - 1, t.day)).getUTCDay()] + ' ' + day,
+        dayLabel: weekdayFormat.format(new Date(Date.UTC(t.year, t.month - 1, t.day))) + ' ' + day,
         time: t.second ? hm + ':' + pad(t.second) : hm,
         local: day + 'T' + hm
       };
@@ -113,6 +151,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
       var at = function (p) { return p.video.plannedAt || '~'; };
       return at(a).localeCompare(at(b)) || a.accountId.localeCompare(b.accountId) || a.video.videoId.localeCompare(b.video.videoId);
     };
+    var srPost = function (key, p) { return msg(key, { video: p.video.videoId, account: p.accountId }); };
 
     // A datetime-local input takes a new value only when nobody is typing in it.
     var setIfUntouched = function (input, value) {
@@ -134,15 +173,22 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
       ['state', 'post'].forEach(function (field) { var span = el('span'); span.setAttribute('data-field', field); li.appendChild(span); });
       var error = el('span', null, 'error'); error.setAttribute('data-field', 'error');
       li.appendChild(error);
-      var name = p.video.videoId + ' on ' + p.accountId;
-      var form = postForm(plan.getAttribute('data-accounts-url') + encodeURIComponent(p.accountId) + '/videos/' + encodeURIComponent(p.video.videoId) + '/move', 'move', 'plan-move', 'Move', ' ' + name);
+      var form = el('form', null, 'plan-move');
+      form.method = 'post';
+      form.action = plan.getAttribute('data-accounts-url') + encodeURIComponent(p.accountId) + '/videos/' + encodeURIComponent(p.video.videoId) + '/move';
+      form.setAttribute('data-action', 'move');
       var label = el('label');
-      label.appendChild(el('span', 'New time', 'plan-move-label'));
-      label.appendChild(el('span', ' for ' + name, 'sr-only'));
+      label.appendChild(el('span', msg('bulkPage.js.plan.newTime'), 'plan-move-label'));
+      label.appendChild(el('span', srPost('bulkPage.js.sr.timeFor', p), 'sr-only'));
       label.appendChild(document.createTextNode(' '));
       var input = el('input'); input.type = 'datetime-local'; input.name = 'publishAt'; input.required = true;
       label.appendChild(input);
-      form.insertBefore(label, form.firstChild);
+      form.appendChild(label);
+      var button = el('button', msg('bulkPage.js.plan.move')); button.type = 'submit';
+      button.appendChild(el('span', srPost('bulkPage.js.sr.post', p), 'sr-only'));
+      form.appendChild(button);
+      var formError = el('span', null, 'error'); formError.setAttribute('data-field', 'action-error'); formError.setAttribute('role', 'alert');
+      form.appendChild(formError);
       li.appendChild(form);
       return li;
     };
@@ -180,7 +226,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
           if (!group || group.key !== key) {
             group = { key: key, section: el('section', null, 'plan-day'), list: el('ol', null, 'plan-list') };
             group.section.setAttribute('data-day', key);
-            group.section.appendChild(el('h3', p.when ? p.when.dayLabel : UNPLANNED_HEADING));
+            group.section.appendChild(el('h3', p.when ? p.when.dayLabel : msg('bulkPage.js.plan.unplanned')));
             group.section.appendChild(group.list);
             groups.push(group);
           }
@@ -194,13 +240,13 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
         var li = days.querySelector('[data-post="' + CSS.escape(p.key) + '"]');
         var cell = function (name) { return li.querySelector('[data-field="' + name + '"]'); };
         var time = cell('time');
-        time.textContent = p.when ? p.when.time : 'at once';
+        time.textContent = p.when ? p.when.time : msg('bulkPage.js.plan.atOnce');
         if (p.video.plannedAt) time.setAttribute('datetime', p.video.plannedAt); else time.removeAttribute('datetime');
         var state = cell('state'); state.textContent = ''; state.appendChild(badge(p.state));
         var post = cell('post'); post.textContent = '';
         if (isWebUrl(p.video.postUrl)) {
-          var link = el('a', 'post'); link.href = p.video.postUrl; link.target = '_blank'; link.rel = 'noopener';
-          link.appendChild(el('span', ' of ' + p.video.videoId + ' on ' + p.accountId, 'sr-only'));
+          var link = el('a', msg('bulkPage.js.plan.post')); link.href = p.video.postUrl; link.target = '_blank'; link.rel = 'noopener';
+          link.appendChild(el('span', srPost('bulkPage.js.sr.postOf', p), 'sr-only'));
           post.appendChild(link);
         }
         cell('error').textContent = p.video.error || '';
@@ -214,9 +260,38 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
       if (firstOpen) setIfUntouched(reschedule.querySelector('input'), firstOpen.local);
     };
 
+    // The screenshot link of an account that failed while the page was open, when there is one.
+    var screenshotAsked = {};
+    var findScreenshot = function (accountId, cell) {
+      if (screenshotAsked[accountId] || cell.querySelector('[data-field="screenshot"]')) return;
+      screenshotAsked[accountId] = true;
+      var href = screenshotsUrl + encodeURIComponent(accountId);
+      fetch(href, { method: 'HEAD', credentials: 'same-origin' }).then(function (r) {
+        if (!r.ok) return;
+        var link = el('a', msg('bulkPage.js.screenshot')); link.href = href; link.target = '_blank';
+        link.setAttribute('data-field', 'screenshot');
+        cell.appendChild(document.createTextNode(' '));
+        cell.appendChild(link);
+      }).catch(function () { /* no link, as before */ });
+    };
+
+    var previewButtons = function (cell, a) {
+      var want = a.videos.filter(function (v) { return v.filePath; }).map(function (v) { return v.videoId; });
+      var have = Array.prototype.map.call(cell.querySelectorAll('[data-preview-video]'), function (b) { return b.getAttribute('data-preview-video'); });
+      if (want.join('\n') === have.join('\n')) return;
+      cell.textContent = '';
+      want.forEach(function (videoId) {
+        var button = el('button', msg('bulkPage.js.preview') + ' ' + videoId); button.type = 'button';
+        button.setAttribute('data-preview-video', videoId);
+        button.appendChild(el('span', msg('bulkPage.js.sr.onAccount', { account: a.accountId }), 'sr-only'));
+        cell.appendChild(button);
+      });
+    };
+
     var render = function (s) {
+      lastStatus = s;
       var heading = document.querySelector('h1 [data-field="status"]');
-      if (heading) { heading.textContent = s.status; heading.className = 'status status-' + s.status; }
+      if (heading) { heading.textContent = statusName(s.status); heading.setAttribute('data-status', s.status); heading.className = 'status status-' + s.status; }
       var finished = Boolean(FINISHED[s.status]);
       var counts = { total: s.total, completed: s.completed, failed: s.failed, cancelled: 0, running: s.running };
       s.accounts.forEach(function (a) {
@@ -227,13 +302,21 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
         var cell = function (name) { return row.querySelector('[data-field="' + name + '"]'); };
         var st = cell('status'); st.textContent = ''; st.appendChild(badge(a.status));
         cell('currentStep').textContent = a.currentStep || '';
+        if (a.status !== 'running') cell('phase').textContent = '';
+        var next = null;
+        a.videos.forEach(function (v) { if (v.plannedAt && v.status !== 'published' && v.status !== 'failed' && (!next || v.plannedAt < next)) next = v.plannedAt; });
+        var nextCell = cell('next'); nextCell.textContent = '';
+        if (next) { var time = el('time', nextFormat.format(new Date(next))); time.setAttribute('datetime', next); nextCell.appendChild(time); }
         var posts = cell('posts'); posts.textContent = '';
         a.videos.forEach(function (v) {
           if (!isWebUrl(v.postUrl)) return;
           var link = el('a', v.videoId); link.href = v.postUrl; link.target = '_blank'; link.rel = 'noopener';
           posts.appendChild(link); posts.appendChild(document.createTextNode(' '));
         });
-        var err = cell('error'); if (!err.querySelector('a')) err.textContent = a.error || '';
+        previewButtons(cell('previews'), a);
+        var err = cell('error');
+        err.querySelector('[data-field="error-text"]').textContent = a.error || '';
+        if (a.status === 'failed') findScreenshot(a.accountId, err);
         var cancelAccount = row.querySelector('[data-action="cancel-account"]');
         if (cancelAccount) cancelAccount.hidden = finished || a.status !== 'running';
       });
@@ -243,19 +326,55 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
       PARTS.forEach(function (p) { bar.querySelector('[data-part="' + p + '"]').style.width = progressWidth(counts[p], counts.total); });
       var done = counts.completed + counts.failed + counts.cancelled;
       statusHolder.querySelector('[data-field="counts"]').textContent =
-        done + '/' + s.total + ' done · ' + s.completed + ' completed · ' + s.failed + ' failed · ' + counts.cancelled + ' cancelled · ' + s.running + ' running';
-      var cancel = document.querySelector('[data-action="cancel"]');
-      var retry = document.querySelector('[data-action="retry"]');
-      if (cancel) cancel.hidden = finished;
-      if (retry) retry.hidden = !finished || s.status === 'completed';
+        msg('bulkPage.js.counts', { done: done, total: s.total, completed: s.completed, failed: s.failed, cancelled: counts.cancelled, running: s.running });
+      var show = function (action, visible) { var form = document.querySelector('.actions [data-action="' + action + '"]'); if (form) form.hidden = !visible; };
+      show('cancel', !finished);
+      show('retry', finished && s.status !== 'completed');
+      show('pause', !finished && !s.paused);
+      show('resume', !finished && s.paused);
       var pausedBadge = document.querySelector('h1 [data-field="paused"]');
       if (pausedBadge) pausedBadge.hidden = finished || !s.paused;
-      var pause = document.querySelector('[data-action="pause"]');
-      var resume = document.querySelector('[data-action="resume"]');
-      if (pause) pause.hidden = finished || s.paused;
-      if (resume) resume.hidden = finished || !s.paused;
       if (plan) renderPlan(s, finished);
-      if (finished) clearInterval(timer);
+      if (finished) { clearInterval(timer); timer = null; }
+      else if (!timer) timer = setInterval(refreshStatus, 2000);
+      var anyRunning = s.accounts.some(function (a) { return a.status === 'running'; });
+      if (anyRunning && !finished && !progressTimer) { progressTimer = setInterval(refreshProgress, 1000); refreshProgress(); }
+      if ((!anyRunning || finished) && progressTimer) { clearInterval(progressTimer); progressTimer = null; }
+    };
+
+    // How far each running account is into its render or upload, as a bar and a percent.
+    var renderProgress = function (p) {
+      if (!accounts || !lastStatus) return;
+      lastStatus.accounts.forEach(function (a) {
+        var row = document.querySelector('tr[data-account="' + CSS.escape(a.accountId) + '"]');
+        var cell = row && row.querySelector('[data-field="phase"]');
+        if (!cell) return;
+        var now = a.status === 'running' ? p.accounts[a.accountId] : null;
+        if (!now) { cell.textContent = ''; return; }
+        var text = now.percent === null ? msg('bulkPage.js.phase.' + now.phase + 'Step') : msg('bulkPage.js.phase.' + now.phase, { percent: now.percent });
+        var box = cell.querySelector('.phase');
+        if (!box) {
+          cell.textContent = '';
+          box = el('span', null, 'phase');
+          box.appendChild(el('span')).setAttribute('data-field', 'phase-text');
+          var meter = el('progress'); meter.max = 100;
+          box.appendChild(meter);
+          cell.appendChild(box);
+        }
+        box.setAttribute('data-phase', now.phase);
+        box.setAttribute('data-percent', now.percent === null ? '' : String(now.percent));
+        box.querySelector('[data-field="phase-text"]').textContent = text;
+        var bar = box.querySelector('progress');
+        if (now.percent === null) bar.removeAttribute('value'); else bar.value = now.percent;
+        bar.setAttribute('aria-label', text);
+      });
+    };
+    var refreshProgress = function () {
+      if (!progressUrl) return;
+      fetch(progressUrl, { headers: { accept: 'application/json' }, credentials: 'same-origin' })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (p) { if (p) renderProgress(p); })
+        .catch(function () { /* the next tick tries again */ });
     };
 
     refreshStatus = function () {
@@ -264,7 +383,74 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
         .then(function (s) { if (s) render(s); })
         .catch(function () { /* the next tick tries again */ });
     };
+    // A log line comes with a step's status mark: refresh soon after one, once per burst.
+    var pending = null;
+    soonRefresh = function () {
+      if (pending) return;
+      pending = setTimeout(function () { pending = null; refreshStatus(); }, 250);
+    };
     timer = setInterval(refreshStatus, 2000);
+    refreshStatus();
+
+    // The forms post to the API routes a script client calls; the answer is shown in place and
+    // the page refreshed at once. A new time goes as the form's field (a local time the API
+    // reads in the bulk's zone); the rest need no body.
+    document.addEventListener('submit', function (ev) {
+      var form = ev.target;
+      if (!form || !form.getAttribute || !form.getAttribute('data-action') || form.getAttribute('method') === 'dialog') return;
+      ev.preventDefault();
+      var error = form.querySelector('[data-field="action-error"]');
+      var button = form.querySelector('button[type=submit]');
+      if (error) error.textContent = '';
+      var withTime = Boolean(form.querySelector('input[name="publishAt"]'));
+      var init = { method: 'POST', credentials: 'same-origin', redirect: 'manual', headers: { accept: 'application/json' } };
+      if (withTime) {
+        init.body = new URLSearchParams(new FormData(form));
+      } else {
+        init.headers['content-type'] = 'application/json';
+        init.body = '{}';
+      }
+      if (button) button.disabled = true;
+      fetch(form.action, init)
+        .then(function (r) {
+          if (r.ok || r.type === 'opaqueredirect') return null;
+          return r.json().then(function (body) {
+            var issue = body && body.issues && body.issues[0];
+            return issue ? issue.message : (body && body.error) || String(r.status);
+          }, function () { return String(r.status); });
+        })
+        .then(function (problem) {
+          if (problem && error) error.textContent = msg('common.js.error.server', { error: problem });
+          refreshStatus();
+        })
+        .catch(function () { if (error) error.textContent = msg('common.js.error.network'); })
+        .then(function () { if (button) button.disabled = false; });
+    });
+
+    // The variant preview: the original and this account's variant, side by side.
+    var dialog = document.querySelector('[data-preview]');
+    if (dialog && accounts) {
+      var original = dialog.querySelector('[data-field="preview-original"]');
+      var variant = dialog.querySelector('[data-field="preview-variant"]');
+      var previewError = dialog.querySelector('[data-field="preview-error"]');
+      var failed = function () { previewError.textContent = msg('bulkPage.js.preview.failed'); };
+      original.addEventListener('error', failed);
+      variant.addEventListener('error', failed);
+      accounts.addEventListener('click', function (ev) {
+        var button = ev.target && ev.target.closest ? ev.target.closest('[data-preview-video]') : null;
+        if (!button) return;
+        var accountId = button.closest('tr[data-account]').getAttribute('data-account');
+        var videoId = button.getAttribute('data-preview-video');
+        previewError.textContent = '';
+        dialog.querySelector('[data-field="preview-of"]').textContent = msg('bulkPage.js.preview.of', { video: videoId, account: accountId });
+        original.src = dialog.getAttribute('data-originals-url') + encodeURIComponent(videoId);
+        variant.src = dialog.getAttribute('data-variants-url') + encodeURIComponent(accountId) + '/' + encodeURIComponent(videoId);
+        if (dialog.showModal) dialog.showModal(); else dialog.setAttribute('open', '');
+      });
+      dialog.addEventListener('close', function () {
+        [original, variant].forEach(function (v) { v.pause(); v.removeAttribute('src'); v.load(); });
+      });
+    }
   }
 
   var box = document.querySelector('[data-log-stream]');
@@ -272,28 +458,32 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     var body = box.querySelector('tbody');
     var state = box.querySelector('[data-log-state]');
     var showAccount = box.getAttribute('data-show-account') === '1';
+    var timeFormat = new Intl.DateTimeFormat(LOCALE, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
     var source = new EventSource(box.getAttribute('data-log-stream'));
     source.addEventListener('log', function (ev) {
       var e = JSON.parse(ev.data);
       if (body.querySelector('tr[data-id="' + e.id + '"]')) return;
       var row = el('tr', null, 'lvl-' + e.level);
       row.setAttribute('data-id', e.id);
-      row.appendChild(el('td', String(e.time).slice(11, 19), 'muted'));
+      var when = el('td', timeFormat.format(new Date(e.time)), 'muted');
+      when.title = e.time;
+      row.appendChild(when);
       row.appendChild(el('td', e.level));
       if (showAccount) row.appendChild(el('td', e.accountId || ''));
       row.appendChild(el('td', e.message, 'msg'));
       var atBottom = box.scrollTop + box.clientHeight >= box.scrollHeight - 8;
       body.appendChild(row);
       if (atBottom) box.scrollTop = box.scrollHeight;
-      if (state) state.textContent = 'live';
+      if (state) state.textContent = msg('bulkPage.js.log.live');
+      if (soonRefresh) soonRefresh();
     });
     source.addEventListener('done', function () {
       source.close();
-      if (state) state.textContent = 'bulk finished; log complete';
+      if (state) state.textContent = msg('common.js.logs.done');
       // The bulk has ended: every status is final now, so show it rather than wait for a poll.
       if (refreshStatus) refreshStatus();
     });
-    source.onerror = function () { if (state && source.readyState !== 2) state.textContent = 'reconnecting…'; };
+    source.onerror = function () { if (state && source.readyState !== 2) state.textContent = msg('common.js.logs.reconnecting'); };
   }
 })();
 `;
