@@ -11,7 +11,9 @@ import { requireAuth } from './auth';
 import type { ApiDeps } from './deps';
 import { openApiDocument, publicRoute, registerSecuritySchemes } from './openapi';
 import { accountRoutes } from './routes/accounts';
+import { accountsDashboardRoutes } from './routes/accounts-dashboard';
 import { bulkImportRoutes } from './routes/bulk-import';
+import { bulkNewRoutes } from './routes/bulk-new';
 import { bulkUploadRoutes } from './routes/bulk-uploads';
 import { cacheRoutes } from './routes/cache';
 import { dashboardRoutes } from './routes/dashboard';
@@ -21,8 +23,15 @@ import { oauthRoutes } from './routes/oauth';
 import { platformRoutes } from './routes/platforms';
 import { scheduleRoutes } from './routes/schedules';
 import { sessionRoutes } from './routes/session';
+import { isUploadChunkRequest, videoRoutes } from './routes/videos';
 import { createRouter } from './validation';
 import { DASHBOARD_SCRIPT } from './views/dashboard-script';
+import { ACCOUNTS_SCRIPT } from './views/scripts/accounts';
+import { BULK_NEW_SCRIPT } from './views/scripts/bulk-new';
+import { VIDEOS_SCRIPT } from './views/scripts/videos';
+
+/** The console's one script file: the common part first (it defines what the page parts use). */
+const CONSOLE_SCRIPT = [DASHBOARD_SCRIPT, VIDEOS_SCRIPT, ACCOUNTS_SCRIPT, BULK_NEW_SCRIPT].join('\n');
 
 /** Largest request body the API reads. */
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -43,18 +52,17 @@ export function createApp(deps: ApiDeps): OpenAPIHono {
   registerSecuritySchemes(app);
 
   // Large enough for a 10,000-account bulk; anything bigger is refused before it is parsed.
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => c.json({ error: `request body too large (limit ${MAX_BODY_BYTES} bytes)`, issues: [{ field: '(body)', message: 'too large' }] }, 413),
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => c.json({ error: `request body too large (limit ${MAX_BODY_BYTES} bytes)`, issues: [{ field: '(body)', message: 'too large' }] }, 413),
+  });
+  // Video chunks stream to disk under the library's own per-chunk limit.
+  app.use('*', (c, next) => (isUploadChunkRequest(c.req.method, c.req.path) ? next() : limitBody(c, next)));
 
   // Public: health, the sign-in form, the OAuth callback (its single-use state is its
   // credential), the dashboard's static script and the API description (no data in any of them). Mounted before the auth middleware, so it never runs for them.
   app.openapi(healthRoute, (c) => c.json({ ok: true }, 200));
-  app.openapi(scriptRoute, (c) => c.body(DASHBOARD_SCRIPT, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' }));
+  app.openapi(scriptRoute, (c) => c.body(CONSOLE_SCRIPT, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' }));
   app.route('/', sessionRoutes(deps));
   app.route('/', oauthRoutes(deps));
   app.route(
@@ -70,6 +78,10 @@ export function createApp(deps: ApiDeps): OpenAPIHono {
   app.route('/', accountRoutes(deps));
   app.route('/', platformRoutes(deps));
   app.route('/', cacheRoutes(deps.cache));
+  app.route('/', videoRoutes(deps));
+  // Before the dashboard's `/dashboard/bulks/{taskId}`, which would read `new` as a task id.
+  app.route('/', bulkNewRoutes(deps));
+  app.route('/', accountsDashboardRoutes(deps));
   app.route('/', dashboardRoutes(deps));
 
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
