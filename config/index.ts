@@ -74,8 +74,11 @@ const EnvSchema = z.object({
   SESSION_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   /** How long a browser session (the dashboard's cookie) lasts. */
   SESSION_TTL_SECONDS: positiveInt.default(12 * 3600),
-  /** How often a live log stream (SSE) looks for new lines. */
-  LOG_STREAM_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(100), // p95 append→browser ≈ 110 ms (bench:logs)
+  /**
+   * How often a live log stream (SSE) looks for new lines when Redis cannot wake it (Redis
+   * down, or lines only in the database). Otherwise lines are pushed (XREAD BLOCK, logs/log-tail.ts).
+   */
+  LOG_STREAM_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(100),
 
   DEMO_PLATFORM_HOST: z.string().default('127.0.0.1'),
   DEMO_PLATFORM_PORT: port.default(3100),

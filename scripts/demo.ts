@@ -225,6 +225,7 @@ async function main(): Promise<void> {
   console.log(`\nbulk ${taskId}: ${status.status}`);
   console.log(`  dashboard:        ${started.links.dashboard}   (sign in with API_TOKEN: ${config.api.token === 'dev-token-change-me' ? 'dev-token-change-me' : 'see your .env'})`);
   console.log(`  Temporal Web UI:  ${started.links.webUi}`);
+  console.log(`  your own bulk:    ${api}/dashboard/videos (upload) → ${api}/dashboard/accounts (add) → ${api}/dashboard/bulks/new (start)`);
   console.log(`  status (API):     ${started.links.status}   (header: Authorization: Bearer <API_TOKEN>)`);
   console.log(`  logs (API):       ${started.links.logs}`);
   if (demo) {

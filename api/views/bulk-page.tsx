@@ -3,7 +3,7 @@ import type { LogEntry } from '../../logs/log-store';
 import type { BulkStatus } from '../../bulks';
 import { localTime } from '../../scheduling/time';
 import { usePageLocale, useFormat, useT } from '../i18n';
-import { Layout, PROGRESS_PARTS, StatusBadge, TableHead, isWebUrl, progressWidth, type ProgressCounts } from './layout';
+import { Layout, ProgressBar, StatusBadge, TableHead, isWebUrl, useProgressLabel } from './layout';
 import { LogTable } from './log-table';
 
 export interface BulkPageProps {
@@ -219,28 +219,6 @@ input[type=datetime-local]{font:inherit;padding:.1rem .25rem}
 }
 `;
 
-/** The bar's parts by outcome, as a text a screen reader gets; `/assets/dashboard.js` writes the same. */
-function useProgressLabel(): (counts: ProgressCounts) => string {
-  const t = useT();
-  const partKey = { completed: 'bulkPage.js.bar.completed', failed: 'bulkPage.js.bar.failed', cancelled: 'bulkPage.js.bar.cancelled', running: 'bulkPage.js.bar.running' } as const;
-  return (counts) => {
-    const parts = PROGRESS_PARTS.filter((p) => counts[p] > 0).map((p) => t(partKey[p], { n: counts[p] }));
-    return parts.length ? t('bulkPage.js.bar.of', { parts: parts.join(', '), total: counts.total }) : t('bulkPage.js.bar.none', { total: counts.total });
-  };
-}
-
-/** The layout's bar, its label in the page's language. */
-function BulkProgressBar(props: { counts: ProgressCounts }) {
-  const label = useProgressLabel()(props.counts);
-  return (
-    <span class="bar" data-field="progress" role="img" aria-label={label} title={label}>
-      {PROGRESS_PARTS.map((p) => (
-        <span class={`bar-${p}`} data-part={p} style={`width:${progressWidth(props.counts[p], props.counts.total)}`}></span>
-      ))}
-    </span>
-  );
-}
-
 /** An operator's action on the bulk: a form posting to the API route, with a place for its error. */
 function ActionForm(props: { action: string; dataAction: string; hidden: boolean; label: string; srName?: string; class?: string }) {
   return (
@@ -344,7 +322,7 @@ export function BulkPage(props: BulkPageProps) {
         </span>
       </h1>
       <p data-status-url={path} data-progress-url={`${dashboard}/progress`} data-screenshots-url={`${dashboard}/screenshots/`}>
-        <BulkProgressBar counts={counts} />{' '}
+        <ProgressBar counts={counts} />{' '}
         <span data-field="counts" data-label={progressLabel(counts)}>
           {t('bulkPage.js.counts', { ...counts, done: s.completed + s.failed + cancelled })}
         </span>

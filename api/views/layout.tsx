@@ -173,10 +173,14 @@ export function TableHead(props: { columns: string[] }) {
 export const PROGRESS_PARTS = ['completed', 'failed', 'cancelled', 'running'] as const;
 export type ProgressCounts = Record<(typeof PROGRESS_PARTS)[number], number> & { total: number };
 
-/** The bar's text equivalent, e.g. "3 completed, 1 failed, 1 cancelled of 5". */
-export function progressLabel(counts: ProgressCounts): string {
-  const parts = PROGRESS_PARTS.filter((p) => counts[p] > 0).map((p) => `${counts[p]} ${p}`);
-  return parts.length ? `${parts.join(', ')} of ${counts.total}` : `0 of ${counts.total} done`;
+/** The bar's text equivalent in the page's language, e.g. "3 completed, 1 failed, 1 cancelled of 5". `/assets/dashboard.js` mirrors it. */
+export function useProgressLabel(): (counts: ProgressCounts) => string {
+  const t = useT();
+  const partKey = { completed: 'bulkPage.js.bar.completed', failed: 'bulkPage.js.bar.failed', cancelled: 'bulkPage.js.bar.cancelled', running: 'bulkPage.js.bar.running' } as const;
+  return (counts) => {
+    const parts = PROGRESS_PARTS.filter((p) => counts[p] > 0).map((p) => t(partKey[p], { n: counts[p] }));
+    return parts.length ? t('bulkPage.js.bar.of', { parts: parts.join(', '), total: counts.total }) : t('bulkPage.js.bar.none', { total: counts.total });
+  };
 }
 
 /** A part's share of the bar as a CSS width, to a tenth of a percent. */
@@ -189,7 +193,7 @@ export function progressWidth(count: number, total: number): string {
  * failures would look like success); screen readers and hover get the counts as text.
  */
 export function ProgressBar(props: { counts: ProgressCounts }) {
-  const label = progressLabel(props.counts);
+  const label = useProgressLabel()(props.counts);
   return (
     <span class="bar" data-field="progress" role="img" aria-label={label} title={label}>
       {PROGRESS_PARTS.map((p) => (
