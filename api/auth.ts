@@ -5,7 +5,9 @@
  * `<expiry>.<HMAC-SHA256(expiry)>` under a key derived from `SESSION_SECRET` (or from the
  * token, so rotating the token also ends every browser session). SameSite=Lax keeps other
  * sites from riding the cookie into the cancel, retry and connect forms (a cross-site post
- * carries no cookie), yet lets a provider's consent page send the browser back signed in.
+ * carries no cookie), yet lets a provider's consent page send the browser back signed in;
+ * a write with the cookie must also come from this server's own origin (another port of the
+ * same host is the same site, yet not ours).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
@@ -79,9 +81,34 @@ export function safeNextPath(next: string | undefined): string {
   return next && /^\/(?![/\\])/.test(next) ? next : '/dashboard';
 }
 
+/** Methods that change nothing. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 /**
- * Accepts a valid bearer token or a valid session cookie. Otherwise: a browser asking for a
- * page is sent to the sign-in page; everything else gets 401 JSON.
+ * True when a browser sent the request from one of this server's own pages. SameSite=Lax
+ * alone is not enough: "same site" ignores the port, so a page on another port of this
+ * host (the embedded demo platform's) could post with the cookie. Browsers say where a
+ * request comes from (`Sec-Fetch-Site`, else `Origin` on every non-GET request); a request
+ * with neither header was not made by a page.
+ */
+function fromOwnPage(c: Context, api: ApiConfig): boolean {
+  const site = c.req.header('sec-fetch-site');
+  if (site !== undefined) return site === 'same-origin' || site === 'none';
+  const origin = c.req.header('origin');
+  if (origin === undefined) return true;
+  try {
+    // The host the browser reached, or the public URL a reverse proxy serves it under.
+    const host = new URL(origin).host;
+    return host === (c.req.header('host') ?? new URL(c.req.url).host) || host === new URL(api.publicUrl).host;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Accepts a valid bearer token or a valid session cookie (a write with the cookie only from
+ * this server's own pages). Otherwise: a browser asking for a page is sent to the sign-in
+ * page; everything else gets 401 JSON.
  */
 export function requireAuth(api: ApiConfig): MiddlewareHandler {
   return async (c, next) => {
@@ -92,7 +119,12 @@ export function requireAuth(api: ApiConfig): MiddlewareHandler {
       if (!isApiToken(api, m[1]!)) return c.json({ error: 'invalid bearer token' }, 401, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
       return next();
     }
-    if (hasSession(c, api)) return next();
+    if (hasSession(c, api)) {
+      if (!SAFE_METHODS.has(c.req.method) && !fromOwnPage(c, api)) {
+        return c.json({ error: "a signed-in browser may change things only from clipfleet's own pages: this request came from another site or port" }, 403);
+      }
+      return next();
+    }
     const accept = c.req.header('accept') ?? '';
     if (c.req.method === 'GET' && accept.includes('text/html')) {
       const here = new URL(c.req.url);

@@ -77,6 +77,30 @@ describe('API auth and control', { timeout: 60_000 }, () => {
     assert.equal((await stack().app.request('/bulk-uploads', { headers: { cookie: tampered } })).status, 401);
   });
 
+  it("a signed-in browser changes things only from clipfleet's own pages: a write from another origin (even another port of the same host) is refused", async () => {
+    const cookie = `${SESSION_COOKIE}=${createSessionValue(stack().config.api)}`;
+    const unknownBulk = '/bulk-uploads/csrf-nobody/cancel';
+    const post = (headers: Record<string, string>) => stack().app.request(`http://127.0.0.1:3000${unknownBulk}`, { method: 'POST', headers: { cookie, ...headers } });
+    // A page served by another site, or by another port of this host (the demo platform's), posting with the cookie.
+    const offsite: Record<string, string>[] = [
+      { origin: 'http://evil.example', 'sec-fetch-site': 'cross-site' },
+      { origin: 'http://127.0.0.1:3100', 'sec-fetch-site': 'same-site' },
+      { origin: 'http://127.0.0.1:3100' },
+    ];
+    for (const headers of offsite) {
+      const res = await post(headers);
+      assert.equal(res.status, 403, JSON.stringify(headers));
+      assert.match(((await res.json()) as { error: string }).error, /own pages/);
+    }
+    // Our own page's fetch or form: through to the route (404: no such bulk).
+    assert.equal((await post({ origin: 'http://127.0.0.1:3000', 'sec-fetch-site': 'same-origin' })).status, 404);
+    assert.equal((await post({ origin: 'http://127.0.0.1:3000' })).status, 404);
+    // Reading is not a write; a program with the bearer token has no ambient cookie to ride.
+    assert.equal((await stack().app.request('/bulk-uploads', { headers: { cookie, 'sec-fetch-site': 'cross-site' } })).status, 200);
+    const bearer = await stack().app.request(unknownBulk, { method: 'POST', headers: { authorization: `Bearer ${API_TOKEN}`, origin: 'http://evil.example' } });
+    assert.equal(bearer.status, 404);
+  });
+
   it('answers 400 naming the field for a bad query, cursor or body', async () => {
     const cursor = await stack().api('GET', '/bulk-upload/t1/logs/?after=abc');
     assert.equal(cursor.status, 400);
