@@ -38,9 +38,9 @@ export class Faults {
     return this.current;
   }
 
-  /** The settings, and how many site requests were answered with 503 since the platform started. */
-  report(): FaultSettings & { served503: number } {
-    return { ...this.current, served503: this.served };
+  /** The settings, how many site requests were answered with 503 since the platform started, and how many are held open now. */
+  report(): FaultSettings & { served503: number; held: number } {
+    return { ...this.current, served503: this.served, held: this.releases.size };
   }
 
   /** Decides whether one site request is answered with 503 (and counts it when it is). */

@@ -5,9 +5,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { accountUploadWorkflowId, bulkUploadWorkflowId } from '../../contracts/names';
-import { LogLine, VideoData } from '../../database/entities';
+import { LogLine } from '../../database/entities';
 import { demoPosts, setDemoFaults } from '../fixtures/stack';
 import { useTestStack } from '../fixtures/suite-stack';
+import { waitFor } from '../fixtures/wait';
 
 describe('fault: hung upload', { timeout: 300_000 }, () => {
   const stack = useTestStack();
@@ -19,10 +20,9 @@ describe('fault: hung upload', { timeout: 300_000 }, () => {
     const res = await stack().api('POST', '/bulk-uploads', { taskId: 'hung', videos: [{ path: video }], accountIds: ['hung'] });
     assert.equal(res.status, 202);
 
-    // Once the variant exists the upload is under way and hangs; let the platform recover.
+    // Once the platform holds the upload open, the attempt hangs; let the platform recover (the held request stays held).
     const em = stack().deps.orm.em.fork();
-    for (let i = 0; i < 300 && (await em.fork().findOne(VideoData, { task: 'hung' }))?.status !== 'uniquified'; i++) await new Promise((r) => setTimeout(r, 100));
-    await new Promise((r) => setTimeout(r, 3_000));
+    await waitFor('the platform to hold the upload open', async () => ((await (await fetch(`${stack().demo.url}/api/faults`)).json()) as { held: number }).held > 0, 60_000);
     await setDemoFaults(stack().demo, null);
 
     const result = await stack().env.client.workflow.getHandle(bulkUploadWorkflowId('hung')).result();
