@@ -5,7 +5,7 @@
  *   whose script calls it, marked `data-api="METHOD /path"`), unless it is listed below as
  *   API-only with the reason;
  * - every page renders completely in English and in Russian (no message key and no English
- *   message left on a Russian page), and holds its layout at 375 px and 1440 px wide (no
+ *   message left on a Russian page), every input has a label, and holds its layout at 375 px and 1440 px wide (no
  *   sideways scrolling of the page; wide tables scroll in their own box). Screenshots of
  *   each page, language and width go to test-results/console/.
  */
@@ -193,7 +193,7 @@ describe('the console: every action has its control; English and Russian at 375 
             .replace(/[^\w-]+/g, '_')}-${locale}-${width}.png`;
           await page.screenshot({ path: path.join(SCREENSHOT_DIR, name), fullPage: true });
           // Log lines are data the workers wrote (in English); everything else is the page's.
-          const { text, logText, lang, overflow } = await page.evaluate(() => ({
+          const { text, logText, lang, overflow, unlabelled } = await page.evaluate(() => ({
             text: Array.from(document.body.children)
               .map((e) => (e as HTMLElement).innerText)
               .join('\n')
@@ -201,8 +201,13 @@ describe('the console: every action has its control; English and Russian at 375 
             logText: Array.from(document.querySelectorAll<HTMLElement>('.log')).map((e) => e.innerText),
             lang: document.documentElement.lang,
             overflow: document.scrollingElement!.scrollWidth - window.innerWidth,
+            // Inputs a person fills in without a name a screen reader can say.
+            unlabelled: Array.from(document.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>('input:not([type=hidden]), select, textarea'))
+              .filter((e) => !e.labels?.length && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby'))
+              .map((e) => e.outerHTML.slice(0, 120)),
           }));
           if (lang !== locale) problems.push(`${target} ${locale}: <html lang="${lang}">`);
+          if (unlabelled.length) problems.push(`${target} ${locale}: inputs without a label: ${unlabelled.join(' | ')}`);
           if (overflow > 1) problems.push(`${target} ${locale} ${width}px: the page scrolls sideways by ${overflow}px`);
           const leftKeys = keys.filter((k) => text.includes(k));
           const pageText = logText.reduce((all, log) => all.replace(log, ''), text);
