@@ -120,6 +120,9 @@ if [ "$PLATFORM" != demo ]; then
     sleep 0.5
   done
 fi
+# Migrated once, first: the worker and the API would otherwise race to migrate a fresh
+# SQLite file, and one of them would fail with SQLITE_BUSY.
+node --import tsx database/migrate.ts || { echo "[demo] migrating the database failed (above)" >&2; exit 1; }
 start_bg worker node --import tsx workers/main.ts
 start_bg api node --import tsx api/main.ts
 
