@@ -34,6 +34,36 @@ export interface VideoInfo {
   sizeBytes: number;
 }
 
+/**
+ * ffprobe's demuxer names (`format_name` lists one demuxer's aliases, e.g.
+ * `mov,mp4,m4a,3gp,3g2,mj2`) of the containers taken as videos. Anything else is refused
+ * even when it decodes: a playlist or concat list (`hls`, `concat`, `dash`) makes ffmpeg
+ * read the files it names, wherever they lie, and an image sequence is not a video.
+ */
+export const VIDEO_CONTAINER_FORMATS: ReadonlySet<string> = new Set([
+  'mov',
+  'mp4',
+  'm4a',
+  '3gp',
+  '3g2',
+  'mj2',
+  'matroska',
+  'webm',
+  'avi',
+  'mpegts',
+  'flv',
+  'asf',
+  'mpeg',
+  'ogg',
+  'mxf',
+  'nut',
+  'dv',
+  'rm',
+  'm4v',
+  'h264',
+  'hevc',
+]);
+
 /** How a file is named in error messages; defaults to the path itself. */
 export interface DisplayOptions {
   displayPath?: string;
@@ -41,9 +71,10 @@ export interface DisplayOptions {
 
 /**
  * Probes a file with ffprobe. Throws a non-retryable {@link MediaError}: `not_found`,
- * `unreadable`, or `not_a_video` when ffprobe cannot parse it, finds no video stream, or
- * finds a still image. A missing or broken ffprobe binary is `ffmpeg_failed` (retryable):
- * that is the worker's fault, not the file's.
+ * `unreadable`, or `not_a_video` when ffprobe cannot parse it, finds no video stream,
+ * finds a still image, or finds a format outside {@link VIDEO_CONTAINER_FORMATS} (a
+ * playlist). A missing or broken ffprobe binary is `ffmpeg_failed` (retryable): that is
+ * the worker's fault, not the file's.
  */
 export async function probe(file: string, options: DisplayOptions = {}): Promise<VideoInfo> {
   const shown = options.displayPath ?? file;
@@ -61,6 +92,10 @@ export async function probe(file: string, options: DisplayOptions = {}): Promise
   if (durationSec === undefined || durationSec <= 0) {
     throw new MediaError('not_a_video', shown, { detail: 'it has no duration; a still image?' });
   }
+  const formatName = String(data.format.format_name ?? 'unknown');
+  if (!formatName.split(',').some((name) => VIDEO_CONTAINER_FORMATS.has(name))) {
+    throw new MediaError('not_a_video', shown, { detail: `ffprobe reads it as "${formatName}", not a video container (mp4, mov, webm, mkv, avi, ts, ...)` });
+  }
   const audio = data.streams.find((s) => s.codec_type === 'audio');
   const quarterTurn = Math.abs(rotationOf(video)) % 180 === 90;
   const codedWidth = Number(video.width ?? 0);
@@ -72,7 +107,7 @@ export async function probe(file: string, options: DisplayOptions = {}): Promise
     fps: parseRate(video.avg_frame_rate) ?? parseRate(video.r_frame_rate) ?? 0,
     videoCodec: String(video.codec_name ?? 'unknown'),
     hasAudio: audio !== undefined,
-    formatName: String(data.format.format_name ?? 'unknown'),
+    formatName,
     sizeBytes: stat.size,
   };
   const sampleRate = firstFinite(audio?.sample_rate);

@@ -10,15 +10,21 @@
  *   restarted API continues every session where it stood;
  * - `library/<id>-<safe name>` the original, the path bulks name;
  * - `.thumbnails/<id>.jpg` its thumbnail.
+ *
+ * Finalizing a complete part takes steps that a crash can cut between: move the part into
+ * `library/` (one rename), insert the row, mark the session complete, draw the thumbnail.
+ * Each step checks whether it was done already, and reading the session finishes one that
+ * stopped after the move, so any step may be where a retry starts.
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Config } from '../config';
 import { BulkUploadTask, LibraryVideo, VideoData } from '../database/entities';
 import type { Orm } from '../database/orm';
 import { MediaError } from './errors';
-import { probe, runFfmpeg } from './ffmpeg';
+import { probe, runFfmpeg, type VideoInfo } from './ffmpeg';
 
 /** Folders under MEDIA_ROOT the library keeps. */
 export const LIBRARY_DIRS = { uploads: '.uploads', library: 'library', thumbnails: '.thumbnails' } as const;
@@ -26,7 +32,11 @@ export const LIBRARY_DIRS = { uploads: '.uploads', library: 'library', thumbnail
 export const MAX_CHUNK_BYTES = 32 * 1024 * 1024;
 /** A session nobody appended to for this long is removed (with its bytes) when the next one starts. */
 export const UPLOAD_EXPIRY_MS = 24 * 60 * 60 * 1000;
+/** A thumbnail that failed is not tried again for this long: a broken video would run ffmpeg on every request. */
+export const THUMBNAIL_RETRY_MS = 10 * 60 * 1000;
 const THUMBNAIL_WIDTH = 320;
+/** Bulk rows looked up per `LIKE` query, well under SQLite's parameter limit. */
+const LIKE_CHUNK = 200;
 /** Paths per `IN (...)` query, well under SQLite's parameter limit. */
 const ID_CHUNK = 500;
 
@@ -97,6 +107,13 @@ interface SessionRecord {
 export interface LibraryDeps {
   orm: Orm;
   media: Pick<Config['media'], 'root' | 'maxVideoBytes'>;
+  /** Draws a thumbnail; {@link makeThumbnail} unless a test counts the builds. */
+  makeThumbnail?: typeof makeThumbnail;
+  /**
+   * Bulks started but not registered yet (no rows: no worker has run them), with the paths
+   * their input names; a video one of them names is not deleted either.
+   */
+  unregisteredBulks?: () => Promise<{ taskId: string; paths: string[] }[]>;
 }
 
 /** An id for a session, and for the video it becomes. */
@@ -122,7 +139,8 @@ export function safeFileName(name: string): string {
 /** A JPEG of the frame a tenth into the video, `width` wide, at `output`. */
 export async function makeThumbnail(input: string, output: string, durationSec: number, width = THUMBNAIL_WIDTH): Promise<void> {
   await fs.mkdir(path.dirname(output), { recursive: true });
-  const partial = `${output}.${process.pid}.partial`;
+  // Unique per build: two builds of one output never write, rename or delete each other's file.
+  const partial = `${output}.${process.pid}.${randomBytes(4).toString('hex')}.partial`;
   try {
     await runFfmpeg({
       input,
@@ -144,9 +162,15 @@ export function createLibrary(deps: LibraryDeps) {
   const sessionFile = (id: string) => path.join(dir('uploads'), `${id}.json`);
   const partFile = (id: string) => path.join(dir('uploads'), `${id}.part`);
   const thumbnailPath = (id: string) => path.join(dir('thumbnails'), `${id}.jpg`);
+  const libraryPath = (record: SessionRecord) => `${LIBRARY_DIRS.library}/${record.id}-${safeFileName(record.name)}`;
+  const drawThumbnail = deps.makeThumbnail ?? makeThumbnail;
 
   /** Appends in flight, by session: a newer append stops the older one and waits for it. */
   const inFlight = new Map<string, { stop: AbortController; done: Promise<void> }>();
+  /** Thumbnails being drawn, by video: a second request waits for the same build. */
+  const thumbnailBuilds = new Map<string, Promise<boolean>>();
+  /** Videos whose thumbnail failed, with when to try again. */
+  const thumbnailFailedUntil = new Map<string, number>();
 
   async function readSession(id: string): Promise<SessionRecord> {
     if (!ID_PATTERN.test(id)) throw new LibraryError('not_found', 'id', `no upload ${id}`);
@@ -160,8 +184,10 @@ export function createLibrary(deps: LibraryDeps) {
 
   async function writeSession(record: SessionRecord): Promise<void> {
     const file = sessionFile(record.id);
-    await fs.writeFile(`${file}.tmp`, JSON.stringify(record));
-    await fs.rename(`${file}.tmp`, file);
+    // A temp name of its own: two requests finishing one session may write it at once.
+    const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
+    await fs.writeFile(tmp, JSON.stringify(record));
+    await fs.rename(tmp, file);
   }
 
   async function heldBytes(id: string): Promise<number> {
@@ -184,31 +210,64 @@ export function createLibrary(deps: LibraryDeps) {
     return session;
   }
 
-  /** Removes sessions nobody touched for a day, so abandoned uploads do not fill the disk. */
+  /**
+   * Removes sessions nobody touched for a day, so abandoned uploads do not fill the disk. A
+   * session is as old as the newest of its files: the `.json` is written at the start and
+   * the end, the `.part` grows with every chunk, so a long upload still sending is kept.
+   */
   async function sweepExpired(now = Date.now()): Promise<void> {
     const names = await fs.readdir(dir('uploads')).catch(() => [] as string[]);
+    const filesOf = new Map<string, string[]>();
     for (const name of names) {
       const m = /^([0-9a-f]{16})\.(json|part)$/.exec(name);
-      if (!m || inFlight.has(m[1]!)) continue;
-      const stat = await fs.stat(path.join(dir('uploads'), name)).catch(() => null);
-      if (stat && now - stat.mtimeMs > UPLOAD_EXPIRY_MS) await fs.rm(path.join(dir('uploads'), name), { force: true });
+      if (m) filesOf.set(m[1]!, [...(filesOf.get(m[1]!) ?? []), path.join(dir('uploads'), name)]);
+    }
+    for (const [id, files] of filesOf) {
+      if (inFlight.has(id)) continue;
+      const stats = await Promise.all(files.map((f) => fs.stat(f).catch(() => null)));
+      const touched = Math.max(...stats.map((st) => st?.mtimeMs ?? 0));
+      // Re-checked after the awaits: an append may have started meanwhile.
+      if (now - touched <= UPLOAD_EXPIRY_MS || inFlight.has(id)) continue;
+      // A finalize cut off after the move, never asked about again, would leave its file in the library without a row.
+      const record = await readSession(id).catch(() => null);
+      if (record) await resumed(record).catch((err: unknown) => console.warn(`library: upload ${id} could not be finished:`, err));
+      await Promise.all(files.map((f) => fs.rm(f, { force: true })));
     }
   }
 
-  /** The paths a bulk may have named `relative` by: as listed, `./`-prefixed, absolute. */
-  function spellings(relative: string): string[] {
-    return [relative, `./${relative}`, path.join(root, relative)];
+  /**
+   * The file a path names, as one string however it was spelled: resolved under MEDIA_ROOT
+   * (`library//x.mp4`, `./library/../library/x.mp4`, absolute) and through symlinks (a
+   * linked MEDIA_ROOT) where the file or its folder exists.
+   */
+  async function canonicalPath(spelling: string): Promise<string> {
+    const absolute = path.resolve(root, spelling);
+    const real = await fs.realpath(absolute).catch(() => null);
+    if (real) return real;
+    const folder = await fs.realpath(path.dirname(absolute)).catch(() => path.dirname(absolute));
+    return path.join(folder, path.basename(absolute));
   }
 
-  /** Bulks naming each path (newest first), by library path. */
+  /**
+   * Bulks naming each path (newest first), by library path. A bulk keeps the path as its
+   * client spelled it, so rows are found by the file's name (every spelling ends with it;
+   * `LIKE`'s `_` only widens the match) and then compared resolved. A symlink of another name
+   * pointing at a library file is not seen.
+   */
   async function usesOf(paths: string[]): Promise<Map<string, BulkUse[]>> {
     const taskIds = new Map<string, Set<string>>(paths.map((p) => [p, new Set()]));
-    const bySpelling = new Map(paths.flatMap((p) => spellings(p).map((s) => [s, p] as const)));
+    const byCanonical = new Map<string, string>();
+    for (const p of paths) byCanonical.set(await canonicalPath(p), p);
     const em = deps.orm.em.fork();
-    const all = [...bySpelling.keys()];
-    for (let i = 0; i < all.length; i += ID_CHUNK) {
-      const rows = await em.find(VideoData, { originalPath: { $in: all.slice(i, i + ID_CHUNK) } }, { fields: ['originalPath', 'task'] });
-      for (const row of rows) taskIds.get(bySpelling.get(row.originalPath)!)!.add(row.task.id);
+    const canonicalOf = new Map<string, string>();
+    for (let i = 0; i < paths.length; i += LIKE_CHUNK) {
+      const names = paths.slice(i, i + LIKE_CHUNK).map((p) => `%${path.basename(p)}`);
+      const rows = await em.find(VideoData, { $or: names.map((name) => ({ originalPath: { $like: name } })) }, { fields: ['originalPath', 'task'] });
+      for (const row of rows) {
+        if (!canonicalOf.has(row.originalPath)) canonicalOf.set(row.originalPath, await canonicalPath(row.originalPath));
+        const named = byCanonical.get(canonicalOf.get(row.originalPath)!);
+        if (named !== undefined) taskIds.get(named)!.add(row.task.id);
+      }
     }
     const ids = [...new Set([...taskIds.values()].flatMap((s) => [...s]))];
     const tasks = new Map<string, Pick<BulkUploadTask, 'id' | 'status' | 'createdAt'>>();
@@ -248,39 +307,104 @@ export function createLibrary(deps: LibraryDeps) {
     return entry(video, (await usesOf([video.path])).get(video.path) ?? []);
   }
 
-  /** Probes the complete part; a video moves into the library, anything else is deleted with the reason kept. */
+  /**
+   * Probes the complete part; a video moves into the library, anything else is deleted with
+   * the reason kept. The reason is written before the bytes go, so a crash between the two
+   * leaves a refused session (its part swept later), never an `uploading` one at offset 0.
+   */
   async function finalize(record: SessionRecord): Promise<SessionRecord> {
     const part = partFile(record.id);
-    let info;
+    let info: VideoInfo;
     try {
       info = await probe(part, { displayPath: record.name });
     } catch (err) {
       if (!(err instanceof MediaError) || err.retryable) throw err;
-      await fs.rm(part, { force: true });
       const refused: SessionRecord = { ...record, state: 'refused', error: err.message };
       await writeSession(refused);
+      await fs.rm(part, { force: true });
       return refused;
     }
-    const relative = `${LIBRARY_DIRS.library}/${record.id}-${safeFileName(record.name)}`;
-    const target = path.join(root, relative);
     await fs.mkdir(dir('library'), { recursive: true });
-    await fs.rename(part, target);
-    // A frame that will not decode leaves the library without a picture, not without the video.
-    await makeThumbnail(target, thumbnailPath(record.id), info.durationSec).catch((err: unknown) => console.warn(`library: no thumbnail for ${relative}:`, err));
+    await fs.rename(part, path.join(root, libraryPath(record)));
+    return admitMoved(record, info);
+  }
+
+  /**
+   * Finishes a session whose file is in the library: its row (unless an earlier attempt
+   * inserted it; `probed` is the file's probe when the caller has it), the session marked
+   * complete, then the thumbnail, which a later request draws again when a crash left it out.
+   */
+  async function admitMoved(record: SessionRecord, probed?: VideoInfo): Promise<SessionRecord> {
+    const relative = libraryPath(record);
+    const target = path.join(root, relative);
     const em = deps.orm.em.fork();
-    em.create(LibraryVideo, {
-      id: record.id,
-      path: relative,
-      originalName: record.name,
-      sizeBytes: info.sizeBytes,
-      durationSec: info.durationSec,
-      width: info.width,
-      height: info.height,
-    });
-    await em.flush();
+    let video = await em.findOne(LibraryVideo, record.id);
+    if (!video) {
+      const info = probed ?? (await probe(target, { displayPath: record.name }));
+      video = em.create(LibraryVideo, {
+        id: record.id,
+        path: relative,
+        originalName: record.name,
+        sizeBytes: info.sizeBytes,
+        durationSec: info.durationSec,
+        width: info.width,
+        height: info.height,
+      });
+      try {
+        await em.flush();
+      } catch (err) {
+        // Another request finishing the same session inserted it first: the row is there.
+        if (!(err instanceof UniqueConstraintViolationException) || !(await deps.orm.em.fork().findOne(LibraryVideo, record.id))) throw err;
+      }
+    }
     const complete: SessionRecord = { ...record, state: 'complete', videoId: record.id };
     await writeSession(complete);
+    await thumbnail(video);
     return complete;
+  }
+
+  /**
+   * A session left `uploading` by a finalize that stopped after moving the part (no part
+   * left, the file of the declared size in the library) is finished here; any other is as
+   * it was.
+   */
+  async function resumed(record: SessionRecord): Promise<SessionRecord> {
+    if (record.state !== 'uploading' || (await fs.stat(partFile(record.id)).catch(() => null))) return record;
+    const moved = await fs.stat(path.join(root, libraryPath(record))).catch(() => null);
+    if (moved?.size !== record.size) return record;
+    return admitMoved(record);
+  }
+
+  /**
+   * The thumbnail of `video`, drawn when missing: one build at a time per video (a request
+   * arriving during a build waits for it), and a video that failed is not tried again for
+   * THUMBNAIL_RETRY_MS. False when there is no frame to show.
+   */
+  async function thumbnail(video: Pick<LibraryVideo, 'id' | 'path' | 'durationSec'>): Promise<boolean> {
+    const file = thumbnailPath(video.id);
+    if (await fs.stat(file).catch(() => null)) return true;
+    if ((thumbnailFailedUntil.get(video.id) ?? 0) > Date.now()) return false;
+    const running = thumbnailBuilds.get(video.id);
+    if (running) return running;
+    const build = drawThumbnail(path.join(root, video.path), file, video.durationSec).then(
+      () => {
+        thumbnailFailedUntil.delete(video.id);
+        return true;
+      },
+      (err: unknown) => {
+        if (!(err instanceof MediaError)) throw err;
+        // A frame that will not decode leaves the library without a picture, not without the video.
+        console.warn(`library: no thumbnail for ${video.path}:`, err.message);
+        thumbnailFailedUntil.set(video.id, Date.now() + THUMBNAIL_RETRY_MS);
+        return false;
+      },
+    );
+    thumbnailBuilds.set(video.id, build);
+    try {
+      return await build;
+    } finally {
+      thumbnailBuilds.delete(video.id);
+    }
   }
 
   /** Writes `body` at the part's end, stopping at `limit` bytes or when `stop` fires; durable on return. */
@@ -334,7 +458,9 @@ export function createLibrary(deps: LibraryDeps) {
 
     /** Where a session stands; `not_found` for an unknown or expired one. */
     async upload(id: string): Promise<UploadSession> {
-      return view(await readSession(id));
+      const record = await readSession(id);
+      // An append in flight finalizes on its own; finishing it here too would race it.
+      return view(inFlight.has(id) ? record : await resumed(record));
     },
 
     /**
@@ -359,7 +485,7 @@ export function createLibrary(deps: LibraryDeps) {
           earlier.stop.abort();
           await earlier.done;
         }
-        let record = await readSession(id);
+        let record = await resumed(await readSession(id));
         if (record.state !== 'uploading') throw new LibraryError('offset_mismatch', 'Upload-Offset', `upload ${id} is already ${record.state}`, { offset: record.size });
         const held = await heldBytes(id);
         if (offset !== held)
@@ -418,30 +544,31 @@ export function createLibrary(deps: LibraryDeps) {
     async thumbnailFile(id: string): Promise<string | null> {
       const video = await deps.orm.em.fork().findOne(LibraryVideo, id);
       if (!video) return null;
-      const file = thumbnailPath(id);
-      if (await fs.stat(file).catch(() => null)) return file;
-      try {
-        await makeThumbnail(path.join(root, video.path), file, video.durationSec);
-        return file;
-      } catch (err) {
-        if (err instanceof MediaError) return null;
-        throw err;
-      }
+      return (await thumbnail(video)) ? thumbnailPath(id) : null;
     },
 
-    /** Deletes a video nobody uses: its row, file and thumbnail. `in_use` names the bulks that use it. */
+    /**
+     * Deletes a video nobody uses: its row, file and thumbnail. `in_use` names the bulks that
+     * use it: registered ones, and started ones no worker has registered yet.
+     */
     async remove(id: string): Promise<void> {
       const em = deps.orm.em.fork();
       const video = await em.findOne(LibraryVideo, id);
       if (!video) throw new LibraryError('not_found', 'id', `no library video ${id}`);
-      const usedBy = (await usesOf([video.path])).get(video.path) ?? [];
-      if (usedBy.length) {
-        const bulks = usedBy.map((u) => u.taskId);
-        throw new LibraryError('in_use', 'id', `${video.originalName} is used by bulk(s) ${bulks.join(', ')}; a video a bulk names stays while the bulk is kept`, { bulks });
+      const bulks = new Set(((await usesOf([video.path])).get(video.path) ?? []).map((u) => u.taskId));
+      const file = await canonicalPath(video.path);
+      for (const bulk of (await deps.unregisteredBulks?.()) ?? []) {
+        for (const named of bulk.paths) if ((await canonicalPath(named)) === file) bulks.add(bulk.taskId);
+      }
+      if (bulks.size) {
+        throw new LibraryError('in_use', 'id', `${video.originalName} is used by bulk(s) ${[...bulks].join(', ')}; a video a bulk names stays while the bulk is kept`, {
+          bulks: [...bulks],
+        });
       }
       await em.nativeDelete(LibraryVideo, { id });
       await fs.rm(path.join(root, video.path), { force: true });
       await fs.rm(thumbnailPath(id), { force: true });
+      thumbnailFailedUntil.delete(id);
     },
   };
 }

@@ -3,9 +3,10 @@
  * library probed and with a thumbnail; a chunk at the wrong offset is refused with the
  * offset the server holds; a client that gave up mid-chunk continues from what the server
  * kept, and the stored file is the source byte for byte; a non-video is refused with the
- * reason and leaves nothing behind; an oversized file is refused before a byte is sent; a
- * bulk admits a library path, and a video a bulk uses cannot be deleted while one nobody
- * uses can.
+ * reason and leaves nothing behind, and so is a playlist (in an upload and in a bulk); an
+ * oversized file is refused before a byte is sent; a bulk admits a library path, and a video
+ * a bulk uses cannot be deleted (whatever spelling of its path the bulk sent, and before a
+ * worker has registered the bulk) while one nobody uses can.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -16,9 +17,11 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { serve, type ServerType } from '@hono/node-server';
 import { CHUNK_CONTENT_TYPE } from '../api/routes/videos';
-import { bulkUploadWorkflowId } from '../contracts/names';
-import { VideoData } from '../database/entities';
-import { LIBRARY_DIRS, makeSampleVideo, sha256File } from '../media';
+import { parseBulkUploadInput } from '../contracts/bulk-input';
+import { BulkTaskIdAttribute, PlatformAttribute, bulkUploadWorkflowId } from '../contracts/names';
+import { BulkUploadTask, VideoData } from '../database/entities';
+import { LIBRARY_DIRS, makeSampleVideo, runFfmpeg, sha256File } from '../media';
+import { BulkUpload } from '../workflows/bulk-upload';
 import { API_TOKEN } from './fixtures/stack';
 import { useTestStack } from './fixtures/suite-stack';
 import { waitFor } from './fixtures/wait';
@@ -159,6 +162,31 @@ describe('video library', { timeout: 120_000 }, () => {
     assert.ok(!library.some((f) => f.includes(upload.id)), 'nothing of it is in the library');
   });
 
+  it('refuses a playlist (HLS) naming files outside MEDIA_ROOT, in an upload and in a bulk, naming its format', async () => {
+    const segment = path.join(s().dir, 'outside', 'segment.ts');
+    await fs.mkdir(path.dirname(segment), { recursive: true });
+    await runFfmpeg({ input: 'testsrc2=size=160x120:rate=10:duration=1', inputOptions: ['-f', 'lavfi'], output: segment, outputOptions: ['-c:v', 'libx264', '-f', 'mpegts'] });
+    const playlist = Buffer.from(`#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:1\n#EXTINF:1.0,\nfile:${segment}\n#EXT-X-ENDLIST\n`);
+
+    const upload = await start('list.m3u8', playlist.length);
+    const res = await patch(upload.url, 0, playlist);
+    assert.equal(res.status, 422);
+    assert.match(((await res.json()) as { error: string }).error, /^not a video: list\.m3u8 .*"hls"/);
+    assert.deepEqual(await uploadsLeft(), []);
+
+    await fs.writeFile(path.join(s().config.media.root, 'list.m3u8'), playlist);
+    const accountId = `lib-hls-${run}`;
+    await s().addAccount({ id: accountId });
+    const bulk = await s().api('POST', '/bulk-uploads', { taskId: `lib-hls-${run}`, videos: [{ path: 'list.m3u8' }], accountIds: [accountId], options: { dryRun: true } });
+    assert.equal(bulk.status, 400, await bulk.clone().text());
+    const body = (await bulk.json()) as { issues: { field: string; message: string }[] };
+    assert.deepEqual(
+      body.issues.map((i) => i.field),
+      ['videos.0.path'],
+    );
+    assert.match(body.issues[0]!.message, /"hls"/);
+  });
+
   it('refuses a file over MAX_VIDEO_BYTES before a byte is sent, naming size', async () => {
     const res = await s().api('POST', '/videos/uploads', { name: 'huge.mp4', size: s().config.media.maxVideoBytes + 1 });
     assert.equal(res.status, 413);
@@ -195,5 +223,51 @@ describe('video library', { timeout: 120_000 }, () => {
 
     const result = (await s().env.client.workflow.getHandle(bulkUploadWorkflowId(taskId)).result()) as { status: string };
     assert.equal(result.status, 'completed');
+  });
+
+  it('keeps a video that a bulk names by another spelling of its path', async () => {
+    const video = (await uploadWhole('spelled.mp4', sourceBytes)).video!;
+    const taskId = `lib-spelled-${run}`;
+    const accountId = `lib-spelled-acc-${run}`;
+    await s().addAccount({ id: accountId });
+    const spelling = `./${LIBRARY_DIRS.library}//${path.basename(video.path)}`;
+    const started = await s().api('POST', '/bulk-uploads', { taskId, videos: [{ path: spelling }], accountIds: [accountId], options: { dryRun: true } });
+    assert.equal(started.status, 202, await started.clone().text());
+    await waitFor('the bulk to register its videos', async () => (await s().deps.orm.em.fork().count(VideoData, { task: taskId })) === 1, 30_000);
+
+    const refused = await s().api('DELETE', `/videos/${video.id}`);
+    assert.equal(refused.status, 409);
+    assert.deepEqual(((await refused.json()) as { bulks: string[] }).bulks, [taskId]);
+    const result = (await s().env.client.workflow.getHandle(bulkUploadWorkflowId(taskId)).result()) as { status: string };
+    assert.equal(result.status, 'completed');
+  });
+
+  it('keeps a video that a started bulk names before any worker has registered the bulk', async () => {
+    const video = (await uploadWhole('waiting.mp4', sourceBytes)).video!;
+    const taskId = `lib-waiting-${run}`;
+    const input = parseBulkUploadInput({ taskId, videos: [{ path: video.path }], accountIds: [`lib-waiting-acc-${run}`], options: { dryRun: true } });
+    // Started as the API starts a bulk, but no worker takes it for an hour: no rows name it.
+    const handle = await s().env.client.workflow.start(BulkUpload, {
+      taskQueue: s().config.temporal.taskQueue,
+      workflowId: bulkUploadWorkflowId(taskId),
+      args: [input],
+      startDelay: '1 hour',
+      typedSearchAttributes: [
+        { key: BulkTaskIdAttribute, value: taskId },
+        { key: PlatformAttribute, value: input.platform },
+      ],
+    });
+    try {
+      // The library asks Temporal's list of running bulks, which is written just after the start.
+      const listed = `WorkflowId = '${handle.workflowId}' AND ExecutionStatus = 'Running'`;
+      await waitFor('Temporal to list the started bulk', async () => (await s().env.client.workflow.count(listed)).count === 1, 10_000);
+      assert.equal(await s().deps.orm.em.fork().count(BulkUploadTask, { id: taskId }), 0);
+      const refused = await s().api('DELETE', `/videos/${video.id}`);
+      assert.equal(refused.status, 409, await refused.clone().text());
+      assert.deepEqual(((await refused.json()) as { bulks: string[] }).bulks, [taskId]);
+    } finally {
+      await handle.terminate('test done');
+    }
+    await waitFor('the video to be deletable once the bulk is gone', async () => (await s().api('DELETE', `/videos/${video.id}`)).status === 204, 10_000);
   });
 });

@@ -9,6 +9,7 @@
  * entry, or 422 with why the file is not a video.
  */
 import { z } from '@hono/zod-openapi';
+import { unregisteredBulks } from '../../bulks/admitted';
 import { IdSchema } from '../../contracts/bulk-input';
 import { LibraryError, MAX_CHUNK_BYTES, createLibrary, type UploadSession } from '../../media';
 import type { ApiDeps } from '../deps';
@@ -172,7 +173,11 @@ const VIDEO_TYPES: Record<string, string> = { mp4: 'video/mp4', m4v: 'video/mp4'
 /** Video library routes. */
 export function videoRoutes(deps: ApiDeps) {
   const app = createRouter();
-  const library = createLibrary({ orm: deps.orm, media: deps.config.media });
+  const library = createLibrary({
+    orm: deps.orm,
+    media: deps.config.media,
+    unregisteredBulks: () => unregisteredBulks(deps.temporal, deps.orm, deps.config.temporal.taskQueue),
+  });
   const withUrls = <T extends { id: string }>(video: T) => ({ ...video, thumbnailUrl: `/videos/${video.id}/thumbnail`, fileUrl: `/videos/${video.id}/file` });
   const sessionView = ({ video, ...s }: UploadSession) => ({ ...s, url: `${UPLOADS_PATH}/${s.id}`, ...(video ? { video: withUrls(video) } : {}) });
   const tusHeaders = (s: UploadSession) => ({ 'upload-offset': String(s.offset), 'upload-length': String(s.size), 'cache-control': 'no-store' });
