@@ -65,30 +65,101 @@ export function progressOf(activityType: string, details: unknown): AccountProgr
 }
 
 /**
- * The progress of each of `accountIds` (the running ones: one `describe` each) that is in a
- * long step; an account whose workflow cannot be described is left out.
+ * A running account's status mark while one of the long steps runs, as AccountUpload writes
+ * it (`video 1/3 (clip): uniquifying`, `…: uploading`; workflows/account-upload.ts). Every
+ * other mark of a running account (waiting for a slot or a quota, rendering before a slot,
+ * paused) has no activity to describe: a scheduled bulk's accounts spend nearly all their
+ * time so.
  */
-export async function readAccountProgress(temporal: Client, taskId: string, accountIds: string[]): Promise<Record<string, AccountProgress>> {
+const LONG_STEP_MARK = /: (?:uniquifying|uploading)$/;
+
+/** Whether an account with this status mark may be in a long step (worth a `describe`). */
+export function inLongStep(currentStep: string | null | undefined): boolean {
+  return Boolean(currentStep && LONG_STEP_MARK.test(currentStep));
+}
+
+/** At most this many `describe` calls of one answer are in flight at once. */
+const DESCRIBE_CONCURRENCY = 8;
+
+/** Runs `fn` on each item, at most `limit` at once; results in the items' order. */
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results;
+}
+
+/**
+ * The progress of each of `accounts` that is in a long step, by its child workflow's pending
+ * activity. Only the accounts whose status mark says a long step runs are described, at most
+ * DESCRIBE_CONCURRENCY at once; an account whose workflow cannot be described is left out.
+ */
+export async function readAccountProgress(
+  temporal: Client,
+  taskId: string,
+  accounts: readonly { accountId: string; currentStep?: string | null }[],
+): Promise<Record<string, AccountProgress>> {
   const converter = temporal.options.loadedDataConverter.payloadConverter;
-  const found = await Promise.all(
-    accountIds.map(async (accountId): Promise<[string, AccountProgress] | null> => {
-      const description = await temporal.workflow
-        .getHandle(accountUploadWorkflowId(taskId, accountId))
-        .describe()
-        .catch(() => null);
-      for (const activity of description?.raw.pendingActivities ?? []) {
-        const payload = activity.heartbeatDetails?.payloads?.[0];
-        let details: unknown;
-        try {
-          details = payload ? converter.fromPayload(payload) : undefined;
-        } catch {
-          details = undefined;
-        }
-        const progress = progressOf(activity.activityType?.name ?? '', details);
-        if (progress) return [accountId, progress];
+  const busy = accounts.filter((a) => inLongStep(a.currentStep)).map((a) => a.accountId);
+  const found = await mapLimited(busy, DESCRIBE_CONCURRENCY, async (accountId): Promise<[string, AccountProgress] | null> => {
+    const description = await temporal.workflow
+      .getHandle(accountUploadWorkflowId(taskId, accountId))
+      .describe()
+      .catch(() => null);
+    for (const activity of description?.raw.pendingActivities ?? []) {
+      const payload = activity.heartbeatDetails?.payloads?.[0];
+      let details: unknown;
+      try {
+        details = payload ? converter.fromPayload(payload) : undefined;
+      } catch {
+        details = undefined;
       }
-      return null;
-    }),
-  );
+      const progress = progressOf(activity.activityType?.name ?? '', details);
+      if (progress) return [accountId, progress];
+    }
+    return null;
+  });
   return Object.fromEntries(found.filter((f): f is [string, AccountProgress] => f !== null));
+}
+
+/** How long requests wait on an answer still being made before one makes it anew. */
+const STUCK_ANSWER_MS = 30_000;
+
+/** A bulk's running accounts in a long step, by id; null when there is no such bulk. */
+export type BulkProgressAnswer = Record<string, AccountProgress> | null;
+
+/**
+ * One answer per bulk per `ttlMs`, however many pages poll it: every open tab of a bulk
+ * asks each second, and an answer costs a status read and a `describe` per busy account.
+ * Requests that come while an answer is being made share it. An answer that failed is not
+ * kept, so the next request tries again.
+ */
+export function createProgressCache(compute: (taskId: string) => Promise<BulkProgressAnswer>, ttlMs = 1_000): (taskId: string) => Promise<BulkProgressAnswer> {
+  const answers = new Map<string, { expires: number; answer: Promise<BulkProgressAnswer> }>();
+  return (taskId) => {
+    const now = Date.now();
+    // Swept on use: the map holds only the bulks asked about within the last ttlMs.
+    for (const [key, entry] of answers) if (entry.expires <= now) answers.delete(key);
+    const kept = answers.get(taskId);
+    if (kept) return kept.answer;
+    const answer = compute(taskId);
+    // Shared while it is being made, but not forever: one that hangs is asked again.
+    const entry = { expires: now + STUCK_ANSWER_MS, answer };
+    answers.set(taskId, entry);
+    answer.then(
+      () => {
+        entry.expires = Date.now() + ttlMs;
+      },
+      () => {
+        if (answers.get(taskId) === entry) answers.delete(taskId);
+      },
+    );
+    return answer;
+  };
 }

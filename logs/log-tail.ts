@@ -17,6 +17,15 @@
  * `CLIENT UNBLOCK`, that cannot race: a wake written before the XREAD reaches Redis is
  * still in the stream, after the id the XREAD asks from, and ends it at once.
  *
+ * A reader is live (the caller may stop polling) once its key is in an XREAD that Redis has
+ * been sent: the first XREAD on a fresh connection goes with a PING ahead of it, whose
+ * answer says so without waiting for a line. A key added later is live once the XREAD is
+ * issued again with it; when the wake-up could not be written, that waits for the current
+ * XREAD to end (at most `blockMs`), and meanwhile the reader is not live, so its caller
+ * polls. An XREAD that Redis refuses while the connection is up (BUSY, NOPERM, WRONGTYPE)
+ * is asked again after a pause that doubles up to RETRY_MAX_MS, not at once, and without
+ * blocking until one is taken, so that the readers are live again as soon as Redis says so.
+ *
  * The connection is opened with the first reader and closed a moment after the last one
  * leaves, or when the client it was duplicated from ends.
  */
@@ -27,7 +36,7 @@ import type { RedisClient } from '../redis/connection';
 export interface LogWatch {
   /**
    * True while lines are pushed: `next` ends the moment one is added. False while Redis is
-   * unreachable; the caller polls instead.
+   * unreachable, and until the shared XREAD waits on this key; the caller polls instead.
    */
   readonly live: boolean;
   /**
@@ -57,6 +66,17 @@ export interface LogTailOptions {
 
 /** Entries one XREAD returns per key: only their ids matter here. */
 const XREAD_COUNT = 64;
+/** The first and the longest pause before an XREAD that Redis refused is asked again. */
+const RETRY_MIN_MS = 100;
+const RETRY_MAX_MS = 2_000;
+
+/** One watched stream key and the XREAD's place in it. */
+interface Watched {
+  lastId: string;
+  watchers: Set<Watcher>;
+  /** True once an XREAD with this key was sent: until then its watchers are not live. */
+  listening: boolean;
+}
 
 interface Watcher {
   dirty: boolean;
@@ -70,7 +90,7 @@ export function createLogTail(redis: RedisClient, opts: LogTailOptions = {}): Lo
   const lingerMs = opts.lingerMs ?? 2_000;
   // This process's own wake-up stream: spelled only here, never read by anything else.
   const wakeKey = `log_tail_wake_${randomBytes(8).toString('hex')}`;
-  const watched = new Map<string, { lastId: string; watchers: Set<Watcher> }>();
+  const watched = new Map<string, Watched>();
   let conn: RedisClient | undefined;
   let loop: Promise<void> | undefined;
   let healthy = false;
@@ -110,44 +130,72 @@ export function createLogTail(redis: RedisClient, opts: LogTailOptions = {}): Lo
     wakeAll();
   });
 
+  /** Resolves after `ms`, or sooner on one of `events` of `c`. */
+  function pause(c: RedisClient, ms: number, events: ('ready' | 'end')[]): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        for (const e of events) c.off(e, done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      for (const e of events) c.once(e, done);
+    });
+  }
+
+  /** Marks the reader live (once per outage): lines may have been added while nobody listened. */
+  function becomeHealthy(c: RedisClient): void {
+    if (conn !== c || healthy) return;
+    healthy = true;
+    wakeAll();
+  }
+
   async function run(c: RedisClient): Promise<void> {
     let wakeId = '0-0';
+    let retryMs = 0;
     while (conn === c && count > 0) {
       // A command on a connection that is not ready is refused at once (no offline queue).
       if (c.status !== 'ready') {
         healthy = false;
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            clearTimeout(timer);
-            c.off('ready', done);
-            c.off('end', done);
-            resolve();
-          };
-          const timer = setTimeout(done, 1_000);
-          c.once('ready', done);
-          c.once('end', done);
-        });
+        await pause(c, 1_000, ['ready', 'end']);
         continue;
       }
-      const keys = [...watched.keys()];
-      const ids = keys.map((k) => watched.get(k)!.lastId);
+      const entries = [...watched.entries()];
+      const streams = [wakeKey, ...entries.map(([k]) => k), wakeId, ...entries.map(([, e]) => e.lastId)];
+      // After a refusal only an XREAD that Redis takes proves it takes them again: one that
+      // does not block, so that the answer comes at once.
+      const probing = retryMs > 0;
+      // Sent ahead of the XREAD on the same connection: its answer means Redis is taking
+      // commands and the XREAD is next, so the readers are live without waiting for a line.
+      if (!healthy && !probing) {
+        c.ping().then(
+          () => becomeHealthy(c),
+          () => undefined,
+        );
+      }
+      const reading = probing ? c.xread('COUNT', XREAD_COUNT, 'STREAMS', ...streams) : c.xread('COUNT', XREAD_COUNT, 'BLOCK', blockMs, 'STREAMS', ...streams);
+      for (const [, entry] of entries) entry.listening = true;
       let answer: [string, [string, string[]][]][] | null;
       try {
-        answer = (await c.xread('COUNT', XREAD_COUNT, 'BLOCK', blockMs, 'STREAMS', wakeKey, ...keys, wakeId, ...ids)) as [string, [string, string[]][]][] | null;
+        answer = (await reading) as [string, [string, string[]][]][] | null;
       } catch {
-        // Redis went away (or the connection was closed): readers poll until it is back,
-        // and the first XREAD after that catches up from the ids kept here.
+        if (conn !== c) continue;
+        // Redis went away, or refused the XREAD: readers poll until it is back, and the
+        // first XREAD after that catches up from the ids kept here.
         if (healthy) wakeAll();
         healthy = false;
+        // Refused on a connection that is still up (BUSY, NOPERM, WRONGTYPE): asking again
+        // at once would spin.
+        if (c.status === 'ready') {
+          retryMs = Math.min(RETRY_MAX_MS, retryMs ? retryMs * 2 : RETRY_MIN_MS);
+          await pause(c, retryMs, ['end']);
+        }
         continue;
       }
-      if (!healthy) {
-        healthy = true;
-        // Lines may have been added while nobody was listening.
-        wakeAll();
-      }
-      for (const [key, entries] of answer ?? []) {
-        const last = entries.at(-1)?.[0];
+      retryMs = 0;
+      becomeHealthy(c);
+      for (const [key, found] of answer ?? []) {
+        const last = found.at(-1)?.[0];
         if (!last) continue;
         if (key === wakeKey) {
           wakeId = last;
@@ -170,6 +218,7 @@ export function createLogTail(redis: RedisClient, opts: LogTailOptions = {}): Lo
     c.on('error', () => undefined);
     conn = c;
     healthy = false;
+    for (const entry of watched.values()) entry.listening = false;
     const running: Promise<void> = run(c).finally(() => {
       if (conn === c) shutDown();
       if (loop === running) loop = undefined;
@@ -187,9 +236,10 @@ export function createLogTail(redis: RedisClient, opts: LogTailOptions = {}): Lo
       let entry = watched.get(key);
       const added = !entry;
       if (!entry) {
-        entry = { lastId: `${afterRowId}-0`, watchers: new Set() };
+        entry = { lastId: `${afterRowId}-0`, watchers: new Set(), listening: false };
         watched.set(key, entry);
       }
+      const mine = entry;
       entry.watchers.add(w);
       count += 1;
       const running = Boolean(loop);
@@ -198,7 +248,7 @@ export function createLogTail(redis: RedisClient, opts: LogTailOptions = {}): Lo
       let closed = false;
       return {
         get live() {
-          return healthy && !closed;
+          return healthy && mine.listening && !closed;
         },
         next(timeoutMs, signal) {
           if (w.dirty || closed) {

@@ -3,7 +3,8 @@
  * percent moves (from its activity's heartbeat), the final status appears without a reload,
  * a variant plays beside its original in the preview (the video routes answer ranges, and
  * nothing outside the bulk), and pause, resume, cancel and retry post to the API's routes
- * and show their effect in place.
+ * and show their effect in place. The progress route asks Temporal only about accounts in
+ * a render or an upload, once per bulk however many pages ask.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -12,13 +13,16 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { serve, type ServerType } from '@hono/node-server';
+import { Client } from '@temporalio/client';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { createApp } from '../api/app';
 import { LOCALE_COOKIE, translate, type MessageKey } from '../api/i18n';
 import { statusKey } from '../api/i18n/messages/common';
-import { bulkUploadWorkflowId } from '../contracts/names';
+import { accountUploadWorkflowId, bulkUploadWorkflowId } from '../contracts/names';
 import { BulkUploadAccount } from '../database/entities';
+import { bulkService } from '../runtime';
 import { signedInPage as signInAt } from './fixtures/browser';
-import { setDemoFaults } from './fixtures/stack';
+import { API_TOKEN, setDemoFaults, type TestStack } from './fixtures/stack';
 import { useTestStack } from './fixtures/suite-stack';
 import { waitFor } from './fixtures/wait';
 
@@ -52,11 +56,37 @@ describe('the bulk page, live', { timeout: 180_000 }, () => {
   const wasReloaded = async (page: Page) => (await page.evaluate(() => (window as unknown as { __loaded?: number }).__loaded)) !== 1;
   /** Answers of the page's own posts to an API route ending in `suffix`. */
   const posted = (page: Page, suffix: string) => page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname.endsWith(suffix));
+  const progressPath = (taskId: string) => `/dashboard/bulks/${encodeURIComponent(taskId)}/progress`;
+  type ProgressAnswer = { accounts: Record<string, { phase: string; percent: number | null }> };
+
+  /**
+   * Every progress the server reports for `accountId` (`phase percent`, each change once),
+   * asked five times a second until `ended` settles: what the heartbeats said, whatever the
+   * page's own once-a-second polls happened to catch.
+   */
+  async function reportedProgress(s: TestStack, taskId: string, accountId: string, ended: Promise<unknown>): Promise<string[]> {
+    let over = false;
+    const end = () => {
+      over = true;
+    };
+    ended.then(end, end);
+    const seen: string[] = [];
+    while (!over) {
+      const res = await s.api('GET', progressPath(taskId));
+      assert.equal(res.status, 200);
+      const now = ((await res.json()) as ProgressAnswer).accounts[accountId];
+      const value = now ? `${now.phase} ${now.percent}` : '';
+      if (value && seen.at(-1) !== value) seen.push(value);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    return seen;
+  }
 
   it('shows the upload percent moving and the end without a reload, previews a variant beside its original, and retries the failed account', async (t) => {
     const s = stack();
-    // A slow platform keeps each upload long enough for its throttled heartbeats to show.
-    await setDemoFaults(s.demo, { slowUploadMs: 6_000 });
+    // A slow platform keeps each upload long enough for its throttled heartbeats (one at the
+    // start, the next up to 5 s later) to show: the post itself takes 8 s.
+    await setDemoFaults(s.demo, { slowUploadMs: 8_000 });
     t.after(() => setDemoFaults(s.demo, null));
     const ok = `pv-ok-${run}`;
     const bad = `pv-bad-${run}`;
@@ -68,6 +98,8 @@ describe('the bulk page, live', { timeout: 180_000 }, () => {
     assert.equal(res.status, 202, await res.clone().text());
     const handle = s.env.client.workflow.getHandle(bulkUploadWorkflowId(taskId));
     await waitFor('the bulk to be registered', async () => (await s.deps.orm.em.fork().count(BulkUploadAccount, { task: taskId })) === 2, 15_000);
+    const ended = handle.result();
+    const reported = reportedProgress(s, taskId, ok, ended);
 
     const page = await signInAt(browser, base, `/dashboard/bulks/${encodeURIComponent(taskId)}`);
     await markLoaded(page);
@@ -85,15 +117,16 @@ describe('the bulk page, live', { timeout: 180_000 }, () => {
 
     await page.locator(`tr[data-account="${ok}"] [data-field="phase"] .phase[data-phase="upload"]`).waitFor({ timeout: 30_000 });
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'bulk-page-uploading.png'), fullPage: true });
-    assert.equal((await handle.result()).status, 'partially_failed');
+    assert.equal((await ended).status, 'partially_failed');
     await page.locator('h1 [data-field="status"][data-status="partially_failed"]').waitFor({ timeout: 10_000 });
+    const serverPercents = new Set((await reported).filter((p) => p.startsWith('upload ')));
+    assert.ok(serverPercents.size >= 2, `the upload percent moved: ${JSON.stringify(await reported)}`);
     const percents = await page.evaluate(() => (window as unknown as { __percents: string[] }).__percents);
-    const uploadPercents = new Set(percents.filter((p) => p.startsWith('upload ')).map((p) => p.split(' ')[1]));
-    assert.ok(uploadPercents.size >= 2, `the upload percent moved: ${JSON.stringify(percents)}`);
     assert.ok(
       percents.some((p) => /^upload \d+ uploading \d+%$/.test(p)),
       `the percent is shown as text: ${JSON.stringify(percents)}`,
     );
+    assert.equal(await page.locator(`tr[data-account="${ok}"] [data-field="phase"]`).textContent(), '', 'a finished account shows no percent');
     assert.equal(await page.locator(`tr[data-account="${ok}"] [data-field="status"]`).textContent(), 'completed');
     assert.equal(await page.locator(`tr[data-account="${bad}"] [data-field="status"]`).textContent(), 'failed');
     assert.match((await page.locator(`tr[data-account="${bad}"] [data-field="error"]`).textContent()) ?? '', /sign-in rejected/i);
@@ -182,5 +215,78 @@ describe('the bulk page, live', { timeout: 180_000 }, () => {
     await page.locator('[data-field="counts"]', { hasText: 'готово 1/1' }).waitFor({ timeout: 5_000 });
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'bulk-page-ru-375.png'), fullPage: true });
     await page.close();
+  });
+
+  it("answers a scheduled bulk's progress without asking Temporal about its waiting accounts, once for pages asking at once", async () => {
+    const s = stack();
+    const accountIds = [1, 2, 3].map((n) => `pv-wait${n}-${run}`);
+    const taskId = `page-wait-${run}`;
+    for (const id of accountIds) await s.addAccount({ id });
+    const video = await s.addVideo(`wait-${run}.mp4`, { durationSec: 1 });
+    // Tomorrow, rendered an hour before: every account waits on a timer, none renders.
+    const publishAt = new Date(Date.now() + 24 * 3_600_000).toISOString();
+    const res = await s.api('POST', '/bulk-uploads', { taskId, videos: [{ id: 'clip', path: video }], accountIds, options: { schedule: { publishAt, prepareLeadMinutes: 60 } } });
+    assert.equal(res.status, 202, await res.clone().text());
+    const handle = s.env.client.workflow.getHandle(bulkUploadWorkflowId(taskId));
+    try {
+      await waitFor(
+        'every account to wait for its slot',
+        async () =>
+          (await s.deps.orm.em.fork().find(BulkUploadAccount, { task: taskId, status: 'running' })).filter((a) => /before slot|waiting for slot/.test(a.currentStep ?? ''))
+            .length === 3,
+        30_000,
+      );
+
+      // The app on a Temporal client that counts the workflows it describes.
+      const described: string[] = [];
+      const temporal = new Client({
+        connection: s.env.client.connection,
+        namespace: s.config.temporal.namespace,
+        interceptors: {
+          workflow: [
+            {
+              describe: (input, next) => {
+                described.push(input.workflowExecution.workflowId);
+                return next(input);
+              },
+            },
+          ],
+        },
+      });
+      const app = createApp({
+        config: s.config,
+        temporal,
+        orm: s.deps.orm,
+        logStore: s.deps.logStore,
+        secrets: s.deps.secrets,
+        bulks: bulkService(s.deps.services, temporal),
+        cache: s.deps.services.cacheClients,
+        connections: s.deps.services.connections,
+        signInBrowsers: s.signInBrowsers,
+      });
+      // Three pages asking at the same moment.
+      const answers = await Promise.all(
+        [1, 2, 3].map(async () => {
+          const r = await app.request(progressPath(taskId), { headers: { authorization: `Bearer ${API_TOKEN}`, accept: 'application/json' } });
+          assert.equal(r.status, 200);
+          return (await r.json()) as ProgressAnswer;
+        }),
+      );
+      assert.deepEqual(
+        answers,
+        [1, 2, 3].map(() => ({ accounts: {} })),
+        'no account is in a render or an upload',
+      );
+      const waiting = new Set(accountIds.map((a) => accountUploadWorkflowId(taskId, a)));
+      assert.deepEqual(
+        described.filter((id) => waiting.has(id)),
+        [],
+        'no waiting account was described',
+      );
+      assert.deepEqual(described, [bulkUploadWorkflowId(taskId)], 'one status read served the three pages');
+    } finally {
+      assert.equal((await s.api('POST', `/bulk-uploads/${encodeURIComponent(taskId)}/cancel`)).status, 202);
+      await assert.rejects(handle.result(), /cancel/i);
+    }
   });
 });

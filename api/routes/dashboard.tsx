@@ -7,7 +7,7 @@ import { IdSchema } from '../../contracts/bulk-input';
 import { accountUploadWorkflowId } from '../../contracts/names';
 import { VideoData } from '../../database/entities';
 import { isInside, resolveMediaPath } from '../../media/paths';
-import { readAccountProgress } from '../bulk-progress';
+import { createProgressCache, readAccountProgress } from '../bulk-progress';
 import { fileResponse } from '../file-response';
 import type { ApiDeps } from '../deps';
 import { protectedRoute } from '../openapi';
@@ -38,6 +38,7 @@ const progressRoute = protectedRoute({
   method: 'get',
   path: '/dashboard/bulks/{taskId}/progress',
   summary: "Dashboard: how far each running account is into its render or upload, from its activity's heartbeat",
+  description: 'One answer per bulk per second, shared by every page that asks: it may be up to a second old.',
   request: { params: TaskParam },
   responses: {
     200: { description: 'each running account in a long step, by id', content: { 'application/json': { schema: ProgressView } } },
@@ -144,12 +145,20 @@ export function dashboardRoutes(deps: ApiDeps) {
     return htmlPage(c, <BulkPage status={status} links={bulkLinks(deps.config, taskId)} childWebUi={childWebUi} screenshots={screenshots} entries={entries} />);
   });
 
+  const progressOfBulk = createProgressCache(async (taskId) => {
+    const status = await deps.bulks.status(taskId);
+    if (!status) return null;
+    return readAccountProgress(
+      deps.temporal,
+      taskId,
+      status.accounts.filter((a) => a.status === 'running'),
+    );
+  });
   app.openapi(progressRoute, async (c) => {
     const { taskId } = c.req.valid('param');
-    const status = await deps.bulks.status(taskId);
-    if (!status) return c.json({ error: `no bulk "${taskId}"` }, 404);
-    const running = status.accounts.filter((a) => a.status === 'running').map((a) => a.accountId);
-    return c.json({ accounts: await readAccountProgress(deps.temporal, taskId, running) }, 200);
+    const accounts = await progressOfBulk(taskId);
+    if (!accounts) return c.json({ error: `no bulk "${taskId}"` }, 404);
+    return c.json({ accounts }, 200);
   });
 
   // Only a file the bulk's own rows name is served, and only from under its folder:

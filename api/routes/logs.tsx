@@ -8,8 +8,8 @@
  * and an idle stream costs nothing but its socket. Every read is an ordinary `read` from
  * the cursor, which answers from SQLite when Redis cannot prove its page complete (a gap,
  * a trimmed or expired stream), so the one-cursor guarantee is the store's, not the
- * wake-up's. While Redis is down (nothing can push) the stream polls every
- * LOG_STREAM_POLL_MS, as it always did.
+ * wake-up's. While the watch is not live (Redis is down, or the shared reader does not wait
+ * on this stream's key yet) the stream polls every LOG_STREAM_POLL_MS, as it always did.
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from '@hono/zod-openapi';

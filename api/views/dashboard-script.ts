@@ -369,12 +369,17 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
         bar.setAttribute('aria-label', text);
       });
     };
+    // One question at a time: while the server is slow to answer, a tick asks nothing, so a
+    // slow answer is not asked for again on top of itself.
+    var progressAsked = false;
     var refreshProgress = function () {
-      if (!progressUrl) return;
+      if (!progressUrl || progressAsked) return;
+      progressAsked = true;
       fetch(progressUrl, { headers: { accept: 'application/json' }, credentials: 'same-origin' })
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (p) { if (p) renderProgress(p); })
-        .catch(function () { /* the next tick tries again */ });
+        .catch(function () { /* the next tick tries again */ })
+        .then(function () { progressAsked = false; });
     };
 
     refreshStatus = function () {
