@@ -51,35 +51,93 @@ export const TagFilterSchema = z
   .transform(normalizeTag)
   .refine((tag) => TAG_PATTERN.test(tag), { message: TAG_RULE });
 
-/** A proxy for the browser of one account; its password is write-only. */
-export const ProxySchema = z
-  .object({
-    server: z
-      .string()
-      .max(512)
-      .refine((url) => /^(?:https?|socks5?):\/\/[^\s/]+/i.test(url), { message: 'must be a proxy URL such as http://proxy.example:8080 or socks5://10.0.0.2:1080' }),
-    username: z.string().max(255).optional(),
-    password: z.string().max(1024).optional(),
-  })
-  .openapi('Proxy');
-export type Proxy = z.infer<typeof ProxySchema>;
+const PROXY_URL_RULE = 'must be a proxy URL such as http://proxy.example:8080 or socks5://10.0.0.2:1080';
+const isProxyUrl = (url: string) => /^(?:https?|socks5?):\/\/[^\s/@]+/i.test(url);
+
+/** A proxy as given, its credentials beside the server. */
+export interface Proxy {
+  server: string;
+  username?: string;
+  password?: string;
+}
+
+/**
+ * A URL's scheme, its user and password, and the rest. The credentials run to the last `@`,
+ * wherever it is: a password with an unencoded `/`, `?` or `#` must not stay in the server.
+ */
+const CREDENTIALS_IN_URL = /^([a-z0-9+.-]+:\/\/)(.*)@([^@]*)$/is;
+
+/** Percent-decodes a URL's user or password; one that is not validly encoded is taken as written. */
+function decodeUserinfo(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** True when a proxy URL carries a user or password, which must never be stored or shown with the server. */
+export function hasCredentials(server: string): boolean {
+  return CREDENTIALS_IN_URL.test(server.trim());
+}
+
+/** Takes the user and password out of a proxy URL: `http://user:pass@host:8080` is server `http://host:8080`, `user`, `pass`. */
+export function splitCredentials(url: string): Proxy {
+  const match = CREDENTIALS_IN_URL.exec(url.trim());
+  if (!match) return { server: url };
+  const [, scheme = '', userinfo = '', rest = ''] = match;
+  const colon = userinfo.indexOf(':');
+  const username = decodeUserinfo(colon < 0 ? userinfo : userinfo.slice(0, colon));
+  const password = colon < 0 ? '' : decodeUserinfo(userinfo.slice(colon + 1));
+  return { server: `${scheme}${rest}`, ...(username ? { username } : {}), ...(password ? { password } : {}) };
+}
 
 /**
  * Reads a proxy written as one URL, credentials included (`http://user:pass@host:8080`), as a
  * CSV cell holds it. Throws with a message for the cell when it is not such a URL.
  */
 export function proxyFromUrl(text: string): Proxy {
+  const proxy = splitCredentials(text.trim());
   let url: URL;
   try {
-    url = new URL(text.trim());
+    url = new URL(proxy.server);
   } catch {
     throw new Error('must be a proxy URL such as http://user:password@proxy.example:8080');
   }
   if (!/^(?:https?|socks5?):$/.test(url.protocol)) throw new Error(`must be an http, https or socks5 proxy URL, not ${url.protocol}`);
-  const username = decodeURIComponent(url.username);
-  const password = decodeURIComponent(url.password);
-  return { server: `${url.protocol}//${url.host}`, ...(username ? { username } : {}), ...(password ? { password } : {}) };
+  return proxy;
 }
+
+/**
+ * A proxy for the browser of one account; its password is write-only. A server URL that
+ * carries credentials (`http://user:pass@host:8080`, the CSV's format) is split, so the
+ * password is encrypted like any other and the server, which lists show, holds none.
+ */
+export const ProxySchema = z
+  .object({
+    server: z
+      .string()
+      .max(512)
+      .refine((url) => hasCredentials(url) || isProxyUrl(url), { message: PROXY_URL_RULE })
+      .openapi({ description: 'the proxy URL; a user and password in it (`http://user:pass@host:8080`) are taken as `username` and `password`' }),
+    username: z.string().max(255).optional(),
+    password: z.string().max(1024).optional(),
+  })
+  .transform((given, ctx): Proxy => {
+    if (!hasCredentials(given.server)) return given;
+    const inUrl = splitCredentials(given.server);
+    if (!isProxyUrl(inUrl.server)) ctx.addIssue({ code: 'custom', path: ['server'], message: PROXY_URL_RULE });
+    // Said without the values: one of them is a password.
+    for (const field of ['username', 'password'] as const) {
+      if (inUrl[field] !== undefined && given[field] !== undefined && inUrl[field] !== given[field]) {
+        ctx.addIssue({ code: 'custom', path: ['server'], message: `has a ${field} that differs from proxy.${field}: give it once` });
+      }
+    }
+    const username = inUrl.username ?? given.username;
+    const password = inUrl.password ?? given.password;
+    return { server: inUrl.server, ...(username === undefined ? {} : { username }), ...(password === undefined ? {} : { password }) };
+  })
+  .openapi('Proxy');
 
 const apiOnlyMessage = (platform: string, id: string, field: string) => `${platform} accounts are connected with OAuth (POST /accounts/${id}/connect), not given a ${field}`;
 

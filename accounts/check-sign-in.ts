@@ -6,8 +6,9 @@
  * stored encrypted and the outcome recorded (a refusal shows the account as
  * `session_expired`). It runs in the API process, as the platform doctor does
  * (`POST /platforms/{platform}/check`): a check is rare, a person waits for its answer, and
- * it publishes nothing, so it needs no durable workflow; its browser starts with the check
- * and closes with it.
+ * it publishes nothing, so it needs no durable workflow. The process's checks share one
+ * Chromium, a few contexts at once; more wait their turn, so a burst of clicks cannot
+ * start a browser each.
  *
  * An API account has nothing to sign in with: its check renews the access token and asks
  * the platform who the token acts as (a refused refresh marks it `needs_reconnect`).
@@ -18,18 +19,28 @@ import { Account } from '../database/entities';
 import type { Orm } from '../database/orm';
 import type { SecretBox } from '../database/secrets';
 import { PlatformError } from '../platforms/adapter';
-import { createBrowserPool } from '../platforms/browser-pool';
+import { createBrowserPool, type BrowserPool } from '../platforms/browser-pool';
 import type { ConnectionStore } from '../platforms/official-api/connections';
 import { PlatformNotConfiguredError, ReauthorizeError } from '../platforms/official-api/errors';
 import { UnknownPlatformError, getApiPlatform, getPlatformAdapter, platformOptions } from '../platforms/registry';
 import { accountState, recordedSignIn, type AccountState } from './account-state';
 import { browserProxy } from './proxy';
 
+/** Sign-in checks that run at once in one process; each is a context of the one browser. */
+export const SIGN_IN_CHECKS_AT_ONCE = 2;
+
+/** The browser of a process's sign-in checks: Chromium starts on the first check; close it with the process. */
+export function createSignInBrowsers(browser: Config['browser']): BrowserPool {
+  return createBrowserPool({ ...browser, concurrency: SIGN_IN_CHECKS_AT_ONCE });
+}
+
 export interface SignInCheckDeps {
   orm: Orm;
   secrets: SecretBox;
   connections: ConnectionStore;
-  config: Pick<Config, 'browser' | 'platforms' | 'demoPlatform' | 'youtube' | 'tiktok' | 'instagram'>;
+  /** From {@link createSignInBrowsers}, one per process. */
+  signInBrowsers: BrowserPool;
+  config: Pick<Config, 'platforms' | 'demoPlatform' | 'youtube' | 'tiktok' | 'instagram'>;
 }
 
 /** What a check found: the account's state now, and what happened in words. */
@@ -74,10 +85,9 @@ async function checkBrowserSignIn(deps: SignInCheckDeps, em: ReturnType<Orm['em'
     password: deps.secrets.decrypt(account.passwordEnc, `the password of account ${account.id}`),
     ...(account.otpCodeEnc ? { otpCode: deps.secrets.decrypt(account.otpCodeEnc, `the one-time code of account ${account.id}`) } : {}),
   };
-  const browserPool = createBrowserPool({ ...deps.config.browser, concurrency: 1 });
   try {
     // A fresh context, without the stored session: the credentials are what is checked.
-    await browserPool.withContext({ proxy: browserProxy(account, deps.secrets) }, async (context, page) => {
+    await deps.signInBrowsers.withContext({ proxy: browserProxy(account, deps.secrets) }, async (context, page) => {
       await recordedSignIn(em, account, () => adapter.signIn(page, credentials));
       account.sessionEnc = deps.secrets.encrypt(JSON.stringify(await context.storageState()));
     });
@@ -86,8 +96,6 @@ async function checkBrowserSignIn(deps: SignInCheckDeps, em: ReturnType<Orm['em'
   } catch (err) {
     if (err instanceof PlatformError && err.kind === 'bad_credentials') return { state: accountState(account, null), ok: false, message: err.message };
     throw new SignInCheckError(502, `could not check the sign-in of ${account.id}: ${messageOf(err)}`);
-  } finally {
-    await browserPool.close();
   }
 }
 

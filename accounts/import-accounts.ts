@@ -4,7 +4,8 @@
  * `http://user:pass@host:8080`), `tags` (separated by `;`, `,` or spaces). Each row is
  * checked by the same schema as `PUT /accounts` and saved on its own, whole or not at all:
  * good rows are saved, bad ones answered with their line, column and reason. A row for an
- * existing account updates it, keeping the secrets its cells leave blank.
+ * existing account updates only the fields it has a column and a non-blank cell for: a
+ * roster of logins and passwords leaves the proxies and tags it does not mention alone.
  */
 import type { BrowserPlatformNames } from '../contracts/platforms';
 import { describeIssues } from '../contracts/bulk-input';
@@ -131,10 +132,10 @@ export async function importAccountsCsv(deps: { orm: Orm; secrets: SecretBox; br
 
   const idColumn = columns.indexOf('id');
   const ids = [...new Set(rows.map((r) => (r.fields[idColumn] ?? '').trim()).filter(Boolean))];
-  const existing = new Set<string>();
+  const existing = new Map<string, Pick<Account, 'platform' | 'username'>>();
   for (let i = 0; i < ids.length; i += 500) {
-    const found = await deps.orm.em.fork().find(Account, { id: { $in: ids.slice(i, i + 500) } }, { fields: ['id'] });
-    for (const a of found) existing.add(a.id);
+    const found = await deps.orm.em.fork().find(Account, { id: { $in: ids.slice(i, i + 500) } }, { fields: ['id', 'platform', 'username'] });
+    for (const a of found) existing.set(a.id, { platform: a.platform, username: a.username });
   }
   const firstLineOf = new Map<string, number>();
   const strict = accountBody(deps.browser);
@@ -157,14 +158,17 @@ export async function importAccountsCsv(deps: { orm: Orm; secrets: SecretBox; br
     }
     if (id !== null) firstLineOf.set(id, row.line);
     const { body, issues: cellIssues } = bodyOf(cells);
-    const parsed = (id !== null && existing.has(id) ? keeping : strict).safeParse(body);
+    const stored = id === null ? undefined : existing.get(id);
+    // A blank platform or username of an existing account is its own, not the default or a missing value.
+    if (stored) for (const field of ['platform', 'username'] as const) body[field] ??= stored[field];
+    const parsed = (stored ? keeping : strict).safeParse(body);
     const rowIssues = [...cellIssues, ...(parsed.success ? [] : describeIssues(parsed.error))];
     if (!parsed.success || rowIssues.length) {
       fail(rowIssues);
       continue;
     }
     try {
-      const { created } = await saveAccount(deps.orm, deps.secrets, parsed.data, { keepSecrets: true });
+      const { created } = await saveAccount(deps.orm, deps.secrets, parsed.data, { keepOmitted: true });
       results.push({ line: row.line, id, result: created ? 'created' : 'updated', issues: [] });
     } catch (err) {
       if (!(err instanceof AccountWriteError)) throw err;

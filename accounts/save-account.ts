@@ -27,8 +27,19 @@ export class AccountWriteError extends Error {
 export interface SaveOptions {
   /** Refuse (412) when the id is taken: an "add" that must not replace another account. */
   createOnly?: boolean;
-  /** Secrets left out keep their stored values (an import row, an edit); otherwise they are cleared (PUT replaces). */
-  keepSecrets?: boolean;
+  /**
+   * An update where a field left out keeps its stored value (an imported row, whose blank or
+   * missing cells say nothing); otherwise the account is replaced as given (PUT).
+   */
+  keepOmitted?: boolean;
+}
+
+/**
+ * New credentials answer a refused sign-in: the account no longer shows `session_expired`
+ * (a stored session stays, so it shows `signed_in`; without one, `not_signed_in`).
+ */
+function changeCredentials(account: Account): void {
+  account.signInError = null;
 }
 
 /** A new login (username) makes the stored session and its sign-in outcome meaningless. */
@@ -63,13 +74,16 @@ export async function saveAccount(orm: Orm, secrets: SecretBox, body: AccountBod
   }
   account ??= em.create(Account, { id: body.id, platform: body.platform, username: body.username, passwordEnc: '' });
   changeLogin(account, body.username);
-  const keep = options.keepSecrets && !created;
+  const keep = options.keepOmitted && !created;
+  if (body.password !== undefined || body.otpCode !== undefined) changeCredentials(account);
   if (body.password !== undefined) account.passwordEnc = secrets.encrypt(body.password);
   else if (!keep) account.passwordEnc = '';
   if (body.otpCode !== undefined) account.otpCodeEnc = body.otpCode ? secrets.encrypt(body.otpCode) : null;
   else if (!keep) account.otpCodeEnc = null;
-  account.proxy = body.proxy ? sealProxy(body.proxy, keep ? account.proxy : null, secrets) : null;
-  account.tags = body.tags ?? [];
+  if (body.proxy !== undefined) account.proxy = sealProxy(body.proxy, keep ? account.proxy : null, secrets);
+  else if (!keep) account.proxy = null;
+  if (body.tags !== undefined) account.tags = body.tags;
+  else if (!keep) account.tags = [];
   await flush(em, account);
   return { created, account };
 }
@@ -90,6 +104,7 @@ export async function patchAccount(orm: Orm, secrets: SecretBox, id: string, pat
     }
   }
   if (patch.username !== undefined) changeLogin(account, patch.username);
+  if (patch.password !== undefined || patch.otpCode !== undefined) changeCredentials(account);
   if (patch.password !== undefined) account.passwordEnc = secrets.encrypt(patch.password);
   if (patch.otpCode !== undefined) account.otpCodeEnc = patch.otpCode ? secrets.encrypt(patch.otpCode) : null;
   if (patch.proxy !== undefined) account.proxy = patch.proxy ? sealProxy(patch.proxy, account.proxy, secrets) : null;

@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import type { Orm } from '../database/orm';
 import type { SecretBox } from '../database/secrets';
 import type { LogStore } from '../logs/log-store';
+import type { BrowserPool } from '../platforms/browser-pool';
 import type { ConnectionStore } from '../platforms/official-api/connections';
 import type { CacheClients } from '../runtime';
 
@@ -20,4 +21,6 @@ export interface ApiDeps {
   cache: CacheClients;
   /** OAuth connections of API accounts (YouTube): connect and callback. */
   connections: ConnectionStore;
+  /** The Chromium of "check sign-in" (`createSignInBrowsers`): one per process, closed with it. */
+  signInBrowsers: BrowserPool;
 }

@@ -3,6 +3,7 @@
  * is false — the demo platform beside it on DEMO_PLATFORM_PORT.
  */
 import { serve } from '@hono/node-server';
+import { createSignInBrowsers } from '../accounts/check-sign-in';
 import { loadConfig } from '../config';
 import { startDemoPlatform } from '../demo-platform/server';
 import { bulkService, connectTemporal, openServices } from '../runtime';
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
   const services = await openServices(config, { name: 'clipfleet-api' });
   if (!services.redisUp) console.warn(`api: Redis does not answer on ${config.redis.url}; logs are read from the database until it does`);
   const temporal = await connectTemporal(config);
+  const signInBrowsers = createSignInBrowsers(config.browser);
   const app = createApp({
     config,
     temporal: temporal.client,
@@ -22,6 +24,7 @@ async function main(): Promise<void> {
     bulks: bulkService(services, temporal.client),
     cache: services.cacheClients,
     connections: services.connections,
+    signInBrowsers,
   });
 
   const demo = config.demoPlatform.embedded
@@ -35,6 +38,7 @@ async function main(): Promise<void> {
   const stop = async () => {
     server.close();
     await demo?.close();
+    await signInBrowsers.close();
     await temporal.close();
     await services.close();
     process.exit(0);

@@ -67,6 +67,7 @@ describe('the OpenAPI document', { timeout: 60_000 }, () => {
       bulks: bulkService(stack().deps.services, stack().env.client),
       cache: stack().deps.services.cacheClients,
       connections: stack().deps.services.connections,
+      signInBrowsers: stack().signInBrowsers,
     });
     app.get('/undocumented/:id', (c) => c.text('nobody wrote this down'));
     assert.deepEqual(undocumentedRoutes(app, await publicDocument(app)), ['GET /undocumented/:id']);

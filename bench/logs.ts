@@ -21,6 +21,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
+import { createSignInBrowsers } from '../accounts/check-sign-in';
 import { createApp } from '../api/app';
 import { createBulkService } from '../bulks';
 import { accountUploadWorkflowId, bulkUploadWorkflowId } from '../contracts/names';
@@ -274,6 +275,8 @@ main(async () => {
     const temporal = new Client({ connection, namespace: config.temporal.namespace });
     const secrets = createSecretBox(randomBytes(32).toString('base64'));
     const defaultPoll = config.api.logPollMs;
+    const signInBrowsers = createSignInBrowsers(config.browser);
+    closers.push(() => signInBrowsers.close());
     const serveApp = async (logStore: LogStore, pollMs: number): Promise<string> => {
       const app = createApp({
         config: { ...config, api: { ...config.api, token: API_TOKEN, logPollMs: pollMs } },
@@ -284,6 +287,7 @@ main(async () => {
         bulks: createBulkService({ temporal, orm: orm!, config }),
         cache: openCacheClients(config, redis!),
         connections: openConnectionStore(config, orm!, secrets),
+        signInBrowsers,
       });
       const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
       await new Promise<void>((resolve) => server.once('listening', () => resolve()));

@@ -5,6 +5,7 @@
  * cache command, the cache and log benchmarks) open only that part.
  */
 import { Client, Connection } from '@temporalio/client';
+import { sealLegacyProxies } from '../accounts/proxy';
 import type { ActivityDeps } from '../activities';
 import { createBulkService, type BulkService } from '../bulks';
 import { createCacheService, type CacheService } from '../cache';
@@ -72,7 +73,10 @@ export function openConnectionStore(
   return createConnectionStore({ orm, secrets, stateTtlSeconds: config.oauth.stateTtlSeconds, platform: (name) => getApiPlatform(name, platforms) });
 }
 
-/** Points the media layer at ffmpeg, and opens the database (migrating it), Redis, the log store, the secret box and the cache clients. */
+/**
+ * Points the media layer at ffmpeg, and opens the database (migrating it, and sealing proxy
+ * passwords older rows hold in clear), Redis, the log store, the secret box and the cache clients.
+ */
 export async function openServices(config: Config, opts: OpenServicesOptions): Promise<Services> {
   // Once per process: admission probes videos, the worker encodes them.
   configureFfmpeg({ ffmpegPath: config.media.ffmpegPath, ffprobePath: config.media.ffprobePath });
@@ -92,6 +96,7 @@ export async function openServices(config: Config, opts: OpenServicesOptions): P
       ...(opts.consoleLogs ? {} : { consoleWrite: null }),
     });
     const secrets = loadSecretBox({ key: config.database.secretsKey, keyFile: config.database.secretsKeyFile });
+    await sealLegacyProxies(orm, secrets);
     return {
       config,
       orm,

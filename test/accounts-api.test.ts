@@ -8,8 +8,11 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { browserProxy } from '../accounts/proxy';
+import { createApp } from '../api/app';
 import { bulkUploadWorkflowId } from '../contracts/names';
 import { Account, BulkUploadTask, VideoData } from '../database/entities';
+import type { BrowserPool } from '../platforms/browser-pool';
+import { bulkService, openServices } from '../runtime';
 import { API_TOKEN } from './fixtures/stack';
 import { useTestStack } from './fixtures/suite-stack';
 
@@ -161,9 +164,106 @@ describe('the accounts API', { timeout: 120_000 }, () => {
     assert.equal(listed.state, 'session_expired');
     assert.equal(listed.stateDetail, refused.message);
 
-    await json(await stack().api('PATCH', `/accounts/${account.id}`, { password: account.password }), 200);
+    const corrected = await json<AccountJson>(await stack().api('PATCH', `/accounts/${account.id}`, { password: account.password }), 200);
+    assert.deepEqual({ state: corrected.state, stateDetail: corrected.stateDetail }, { state: 'signed_in', stateDetail: null }, 'a corrected password clears the refusal');
     assert.equal((await json<{ state: string }>(await stack().api('POST', `/accounts/${account.id}/check`), 200)).state, 'signed_in', 'a good sign-in clears it');
     assert.equal((await stack().api('POST', `/accounts/nobody-${run}/check`)).status, 404);
+  });
+
+  it('checks sign-in in one shared Chromium, two at a time: more clicks wait their turn', async () => {
+    const pool = stack().signInBrowsers;
+    let open = 0;
+    let most = 0;
+    const watched: BrowserPool = {
+      ...pool,
+      withContext: (options, fn) =>
+        pool.withContext(options, async (context, page) => {
+          most = Math.max(most, ++open);
+          try {
+            return await fn(context, page);
+          } finally {
+            open -= 1;
+          }
+        }),
+    };
+    const app = createApp({
+      ...stack().deps,
+      config: stack().config,
+      temporal: stack().env.client,
+      bulks: bulkService(stack().deps.services, stack().env.client),
+      cache: stack().deps.services.cacheClients,
+      connections: stack().deps.services.connections,
+      signInBrowsers: watched,
+    });
+    const accounts = await Promise.all(['c1', 'c2', 'c3'].map((name) => stack().addAccount({ id: id(`burst-${name}`) })));
+    const answers = await Promise.all(
+      accounts.map(async (a) => json<{ state: string }>(await app.request(`/accounts/${a.id}/check`, { method: 'POST', headers: { authorization: `Bearer ${API_TOKEN}` } }), 200)),
+    );
+    assert.deepEqual(
+      answers.map((a) => a.state),
+      ['signed_in', 'signed_in', 'signed_in'],
+    );
+    assert.equal(most, 2, 'two checks ran at once, the third waited');
+    assert.equal(pool.stats().launches, 1, "every check of the file used the process's one Chromium");
+  });
+
+  it('a proxy password written into the server URL is split off and encrypted, by PUT, PATCH and CSV alike', async () => {
+    const secrets = { put: `put-${run}-secret`, patch: `patch-${run}-secret`, csv: `csv-${run}-secret` };
+    await json(
+      await stack().api('PUT', '/accounts', { id: id('url-put'), username: `url-put-${run}`, password: 'pw', proxy: { server: `http://pu:${secrets.put}@proxy.example:8080` } }),
+      201,
+    );
+    await json(await stack().api('PUT', '/accounts', { id: id('url-patch'), username: `url-patch-${run}`, password: 'pw' }), 201);
+    await json(await stack().api('PATCH', `/accounts/${id('url-patch')}`, { proxy: { server: `socks5://pu:${secrets.patch}@10.0.0.2:1080` } }), 200);
+    const imported = await json<ImportJson>(
+      await stack().api('POST', '/accounts/import', { csv: `id,username,password,proxy\n${id('url-csv')},url-csv-${run},pw,http://pu:${secrets.csv}@proxy.example:3128\n` }),
+      200,
+    );
+    assert.equal(imported.created, 1);
+
+    for (const [name, server, secret] of [
+      ['url-put', 'http://proxy.example:8080', secrets.put],
+      ['url-patch', 'socks5://10.0.0.2:1080', secrets.patch],
+      ['url-csv', 'http://proxy.example:3128', secrets.csv],
+    ] as const) {
+      assert.deepEqual((await one(id(name))).proxy, { server, username: 'pu' }, name);
+      const stored = await stack().deps.orm.em.fork().findOneOrFail(Account, id(name));
+      assert.ok(!JSON.stringify(stored.proxy).includes(secret), `${name}: no clear password in the row`);
+      assert.equal(browserProxy(stored, stack().deps.secrets)?.password, secret, `${name}: the browser still gets it`);
+    }
+    const shown = [await (await stack().api('GET', '/accounts')).text(), await (await stack().api('GET', '/dashboard/accounts')).text()].join('\n');
+    for (const secret of Object.values(secrets)) assert.ok(!shown.includes(secret), 'neither the list nor the page shows it');
+
+    const twice = await json<ErrorJson>(
+      await stack().api('PUT', '/accounts', { id: id('url-twice'), username: 'twice', password: 'pw', proxy: { server: 'http://pu:one@proxy.example:8080', password: 'two' } }),
+      400,
+    );
+    assert.deepEqual(
+      twice.issues.map((i) => i.field),
+      ['proxy.server'],
+    );
+  });
+
+  it('proxies saved in clear before are encrypted when a process opens its services, and never shown', async () => {
+    const legacy = { clear: `legacy-clear-${run}-secret`, url: `legacy-url-${run}-secret` };
+    for (const name of ['legacy-clear', 'legacy-url']) await json(await stack().api('PUT', '/accounts', { id: id(name), username: `${name}-${run}`, password: 'pw' }), 201);
+    const em = stack().deps.orm.em.fork();
+    await em.nativeUpdate(Account, { id: id('legacy-clear') }, { proxy: { server: 'http://proxy.example:8080', username: 'pu', password: legacy.clear } });
+    await em.nativeUpdate(Account, { id: id('legacy-url') }, { proxy: { server: `http://pu:${legacy.url}@proxy.example:8080` } });
+
+    const services = await openServices(stack().config, { name: 'clipfleet-test-upgrade' });
+    await services.close();
+
+    for (const [name, secret] of [
+      ['legacy-clear', legacy.clear],
+      ['legacy-url', legacy.url],
+    ] as const) {
+      const stored = await stack().deps.orm.em.fork().findOneOrFail(Account, id(name));
+      assert.ok(stored.proxy?.passwordEnc && !JSON.stringify(stored.proxy).includes(secret), `${name}: encrypted, no clear copy left`);
+      assert.deepEqual(browserProxy(stored, stack().deps.secrets), { server: 'http://proxy.example:8080', username: 'pu', password: secret });
+    }
+    const shown = [await (await stack().api('GET', '/accounts')).text(), await (await stack().api('GET', '/dashboard/accounts')).text()].join('\n');
+    for (const secret of Object.values(legacy)) assert.ok(!shown.includes(secret), 'neither the list nor the page shows it');
   });
 
   it('checks a YouTube account by its connection, and sends an unconnected one to Connect', async () => {

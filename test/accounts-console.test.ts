@@ -2,9 +2,10 @@
  * The Accounts page in real Chromium, as an operator uses it: add two demo accounts through
  * the form (a missing password first: the message appears beside the field), edit tags,
  * filter by tag and search, check sign-in against the demo platform (signed in; then with a
- * wrong password: session expired, with the reason), import a CSV with one bad row (its
- * problem listed, the good rows saved), delete; and no answer the page received carries a
- * password, proxy password or session. Screenshots under test-results/.
+ * wrong password: session expired, with the reason, until the password is corrected), import
+ * a CSV with one bad row (its problem listed, the good rows saved), delete; and no answer the
+ * page received carries a password, proxy password (one pasted inside the proxy URL too) or
+ * session. Screenshots under test-results/.
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
@@ -102,13 +103,14 @@ describe('the Accounts page in Chromium', { timeout: 120_000 }, () => {
         username: two.username,
         password: two.password,
         tags: 'US Cats',
-        proxyServer: 'http://127.0.0.1:9',
-        proxyUsername: 'pu',
-        proxyPassword: two.proxyPassword,
+        // Pasted whole, as proxy sellers hand it out: the password must still be kept apart and encrypted.
+        proxyServer: `http://pu:${two.proxyPassword}@127.0.0.1:9`,
       }),
     ]);
     assert.equal(await cell(two.id, 'tags'), 'us cats');
     assert.equal(await cell(two.id, 'proxy'), 'http://127.0.0.1:9');
+    const listed = (await (await stack().api('GET', `/accounts/${two.id}`)).json()) as { proxy: unknown };
+    assert.deepEqual(listed.proxy, { server: 'http://127.0.0.1:9', username: 'pu' }, 'the user is taken out of the URL, the password kept apart');
     await screenshot('3-added');
   });
 
@@ -152,6 +154,13 @@ describe('the Accounts page in Chromium', { timeout: 120_000 }, () => {
 
     await page.reload();
     assert.match(await cell(one.id, 'state'), /^session expired: demo: sign-in rejected for user/, 'the state and its reason stay after a reload');
+
+    // Off the "?saved=" address, so the wait below waits for this save's.
+    await page.goto(`${base}/dashboard/accounts`);
+    await button(one.id, 'Edit').click();
+    await form.getByLabel('Password', { exact: true }).fill(one.password);
+    await Promise.all([page.waitForURL(`${base}/dashboard/accounts?saved=${one.id}`), form.getByRole('button', { name: 'Save' }).click()]);
+    assert.equal(await row(one.id).locator('[data-field="state-badge"]').textContent(), 'signed in', 'the corrected password clears the refusal; the stored session stays');
   });
 
   it('imports a CSV read from a file: the bad row is listed with its problem, the good rows are saved', async () => {

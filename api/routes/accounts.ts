@@ -6,7 +6,7 @@
 import { z } from '@hono/zod-openapi';
 import { AccountPatch, TagFilterSchema, accountBody } from '../../accounts/account-input';
 import { ACCOUNT_STATES } from '../../accounts/account-state';
-import { SignInCheckError, checkSignIn } from '../../accounts/check-sign-in';
+import { SIGN_IN_CHECKS_AT_ONCE, SignInCheckError, checkSignIn } from '../../accounts/check-sign-in';
 import { AccountsCsvError, MAX_IMPORT_ROWS, importAccountsCsv } from '../../accounts/import-accounts';
 import { listAccounts, summarizeAll } from '../../accounts/list-accounts';
 import { AccountWriteError, patchAccount, saveAccount } from '../../accounts/save-account';
@@ -142,8 +142,7 @@ const checkAccount = protectedRoute({
   method: 'post',
   path: '/accounts/{id}/check',
   summary: 'Check sign-in: a browser account signs in for real (its session is renewed); an API account renews its token and asks who it is',
-  description:
-    'A browser account signs in with its stored credentials and proxy in a fresh Chromium context, as an upload would, and its new session is stored (encrypted). A refused sign-in answers 200 with `ok: false` and state `session_expired`. Nothing is published.',
+  description: `A browser account signs in with its stored credentials and proxy in a fresh Chromium context, as an upload would, and its new session is stored (encrypted). A refused sign-in answers 200 with \`ok: false\` and state \`session_expired\`. Nothing is published. The API process runs ${SIGN_IN_CHECKS_AT_ONCE} checks at once in one Chromium; more wait their turn.`,
   request: { params: IdParam },
   responses: {
     200: { description: 'what the check found', content: { 'application/json': { schema: CheckResult } } },
@@ -174,7 +173,7 @@ const importAccounts = protectedRoute({
   description:
     `The first line names the columns (any order, any case): \`id\`, \`platform\` (default demo), \`username\`, \`password\`, \`otpCode\`, \`proxy\` (one URL, \`http://user:pass@host:8080\`), \`tags\` (separated by \`;\`, \`,\` or spaces). ` +
     `Each row is checked like \`PUT /accounts\` and saved on its own, whole or not at all: the answer says for each row created, updated, or its problems (line, column, reason). ` +
-    `A row for an existing account keeps the secrets its cells leave blank. At most ${MAX_IMPORT_ROWS} rows; send \`text/csv\`, or JSON \`{ csv }\`.`,
+    `A row for an existing account changes only the fields it has a column and a non-blank cell for (a roster of passwords leaves proxies and tags alone). At most ${MAX_IMPORT_ROWS} rows; send \`text/csv\`, or JSON \`{ csv }\`.`,
   request: {
     body: {
       // Not required: the router would then check every body as JSON, a CSV one too.

@@ -5,7 +5,7 @@ export interface StoredProxy {
   server: string;
   username?: string;
   passwordEnc?: string;
-  /** Legacy: rows written before proxy passwords were encrypted; rewritten encrypted on the account's next save. */
+  /** Legacy: rows written before proxy passwords were encrypted; sealed when a process opens its services (`sealLegacyProxies`). */
   password?: string;
 }
 
