@@ -8,17 +8,14 @@
  * session. Screenshots under test-results/.
  */
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { serve, type ServerType } from '@hono/node-server';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { Account } from '../database/entities';
 import type { StorageState } from '../platforms/browser-pool';
-import { signedInPage } from './fixtures/browser';
+import { signedInPage, openConsole, type ConsoleUnderTest } from './fixtures/browser';
 import { collectLeakSearch } from './fixtures/leak-search';
 import { useTestStack } from './fixtures/suite-stack';
 
@@ -31,7 +28,7 @@ describe('the Accounts page in Chromium', { timeout: 120_000 }, () => {
   const two = { id: `demo-two-${run}`, username: `two-${run}`, password: `pw-two-${run}-secret`, proxyPassword: `proxy-${run}-secret` };
   const wrongPassword = `wrong-${run}-secret`;
   const csvPassword = `pw-csv-${run}-secret`;
-  let server: ServerType;
+  let ui: ConsoleUnderTest | undefined;
   let base: string;
   let browser: Browser;
   let page: Page;
@@ -39,10 +36,8 @@ describe('the Accounts page in Chromium', { timeout: 120_000 }, () => {
   const answers: Promise<string>[] = [];
 
   before(async () => {
-    server = serve({ fetch: (req) => stack().app.fetch(req), hostname: '127.0.0.1', port: 0 });
-    await once(server, 'listening');
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath: stack().config.browser.executablePath, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    ui = await openConsole((req) => stack().app.fetch(req), stack().config.browser.executablePath);
+    ({ base, browser } = ui);
     await fs.mkdir(SCREENSHOT_DIR, { recursive: true });
     // The two people exist on the demo platform; clipfleet learns of them through the form.
     for (const who of [one, two]) {
@@ -59,8 +54,7 @@ describe('the Accounts page in Chromium', { timeout: 120_000 }, () => {
     });
   });
   after(async () => {
-    await browser?.close();
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    await ui?.close();
   });
 
   const screenshot = (name: string) => page.screenshot({ path: path.join(SCREENSHOT_DIR, `accounts-console-${name}.png`), fullPage: true });

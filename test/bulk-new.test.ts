@@ -8,15 +8,13 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { serve, type ServerType } from '@hono/node-server';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { bulkUploadWorkflowId } from '../contracts/names';
 import { Account, BulkUploadAccount, BulkUploadTask, LibraryVideo, VideoData } from '../database/entities';
-import { signedInPage } from './fixtures/browser';
+import { signedInPage, openConsole, type ConsoleUnderTest } from './fixtures/browser';
 import { API_TOKEN, demoPosts } from './fixtures/stack';
 import { useTestStack } from './fixtures/suite-stack';
 
@@ -135,22 +133,16 @@ describe('starting a bulk from the console', { timeout: 180_000 }, () => {
   });
 
   describe('the new-bulk form in Chromium', () => {
-    let server: ServerType;
+    let ui: ConsoleUnderTest | undefined;
     let base: string;
     let browser: Browser;
     before(async () => {
-      server = serve({ fetch: stack().app.fetch, hostname: '127.0.0.1', port: 0 });
-      await new Promise((resolve) => server.once('listening', resolve));
-      base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      browser = await chromium.launch({
-        executablePath: stack().config.browser.executablePath,
-        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      });
+      ui = await openConsole((req) => stack().app.fetch(req), stack().config.browser.executablePath);
+      ({ base, browser } = ui);
       await fs.mkdir(SCREENSHOT_DIR, { recursive: true });
     });
     after(async () => {
-      await browser?.close();
-      await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+      await ui?.close();
     });
 
     const screenshot = (page: Page, name: string) => page.screenshot({ path: path.join(SCREENSHOT_DIR, `bulk-new-${name}.png`), fullPage: true });

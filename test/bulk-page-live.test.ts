@@ -9,19 +9,17 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { serve, type ServerType } from '@hono/node-server';
 import { Client } from '@temporalio/client';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createApp } from '../api/app';
 import { LOCALE_COOKIE, translate, type MessageKey } from '../api/i18n';
 import { statusKey } from '../api/i18n/messages/common';
 import { accountUploadWorkflowId, bulkUploadWorkflowId } from '../contracts/names';
 import { BulkUploadAccount } from '../database/entities';
 import { bulkService } from '../runtime';
-import { signedInPage as signInAt } from './fixtures/browser';
+import { signedInPage as signInAt, openConsole, type ConsoleUnderTest } from './fixtures/browser';
 import { API_TOKEN, setDemoFaults, type TestStack } from './fixtures/stack';
 import { useTestStack } from './fixtures/suite-stack';
 import { waitFor } from './fixtures/wait';
@@ -34,22 +32,16 @@ const ACCOUNT_COLUMN_NAMES_RU = (['account', 'state', 'step', 'progress', 'next'
 
 describe('the bulk page, live', { timeout: 180_000 }, () => {
   const stack = useTestStack();
-  let server: ServerType;
+  let ui: ConsoleUnderTest | undefined;
   let base: string;
   let browser: Browser;
   before(async () => {
-    server = serve({ fetch: (req) => stack().app.fetch(req), hostname: '127.0.0.1', port: 0 });
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: stack().config.browser.executablePath,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    ui = await openConsole((req) => stack().app.fetch(req), stack().config.browser.executablePath);
+    ({ base, browser } = ui);
     await fs.mkdir(SCREENSHOT_DIR, { recursive: true });
   });
   after(async () => {
-    await browser?.close();
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    await ui?.close();
   });
 
   const markLoaded = (page: Page) => page.evaluate(() => ((window as unknown as { __loaded: number }).__loaded = 1));

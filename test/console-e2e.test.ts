@@ -9,16 +9,15 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { serve, type ServerType } from '@hono/node-server';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { bulkUploadWorkflowId } from '../contracts/names';
 import { makeSampleVideo } from '../media';
 import type { BulkUploadResult } from '../workflows/bulk-upload';
 import { API_TOKEN, demoPosts, setDemoFaults } from './fixtures/stack';
 import { useTestStack } from './fixtures/suite-stack';
+import { openConsole, type ConsoleUnderTest } from './fixtures/browser';
 
 const SCREENSHOT_DIR = path.resolve(__dirname, '..', 'test-results', 'console-e2e');
 
@@ -31,16 +30,14 @@ describe("the operator's console, end to end in Chromium", { timeout: 180_000 },
   ];
   const tag = `e2e-${run}`;
   const taskId = `e2e-${run}`;
-  let server: ServerType;
+  let ui: ConsoleUnderTest | undefined;
   let base: string;
   let browser: Browser;
   let page: Page;
 
   before(async () => {
-    server = serve({ fetch: (req) => stack().app.fetch(req), hostname: '127.0.0.1', port: 0 });
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath: stack().config.browser.executablePath, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    ui = await openConsole((req) => stack().app.fetch(req), stack().config.browser.executablePath);
+    ({ base, browser } = ui);
     await fs.mkdir(SCREENSHOT_DIR, { recursive: true });
     // The two people have accounts on the demo platform; clipfleet learns of them from the form.
     for (const who of people) {
@@ -54,8 +51,7 @@ describe("the operator's console, end to end in Chromium", { timeout: 180_000 },
   });
   // Runs after the stack's own teardown (hooks run in the order they were declared), so it only closes what this file opened.
   after(async () => {
-    await browser?.close();
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    await ui?.close();
   });
 
   const shot = (name: string) => page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });

@@ -11,17 +11,16 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { serve, type ServerType } from '@hono/node-server';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { MESSAGES, LOCALE_COOKIE, type MessageKey } from '../api/i18n';
 import { openApiDocument } from '../api/openapi';
 import { bulkUploadWorkflowId } from '../contracts/names';
 import { API_TOKEN, startTestStack, type TestStack } from './fixtures/stack';
 import { waitFor } from './fixtures/wait';
+import { openConsole, type ConsoleUnderTest } from './fixtures/browser';
 
 const SCREENSHOT_DIR = path.resolve(__dirname, '..', 'test-results', 'console');
 const WRITE_METHODS = ['post', 'put', 'patch', 'delete'] as const;
@@ -49,7 +48,7 @@ const FORM_TWINS: Record<string, { twin: string; why: string }> = {
 
 describe('the console: every action has its control; English and Russian at 375 and 1440 px', { timeout: 300_000 }, () => {
   let stack: TestStack;
-  let server: ServerType;
+  let ui: ConsoleUnderTest | undefined;
   let base: string;
   let browser: Browser;
   const suffix = randomBytes(3).toString('hex');
@@ -57,10 +56,8 @@ describe('the console: every action has its control; English and Russian at 375 
 
   before(async () => {
     stack = await startTestStack({ youtube: {} });
-    server = serve({ fetch: stack.app.fetch, hostname: '127.0.0.1', port: 0 });
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath: stack.config.browser.executablePath, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    ui = await openConsole(stack.app.fetch, stack.config.browser.executablePath);
+    ({ base, browser } = ui);
     await fs.mkdir(SCREENSHOT_DIR, { recursive: true });
 
     // Something on every page: accounts of both kinds, a finished bulk with a failed account, a schedule.
@@ -88,8 +85,7 @@ describe('the console: every action has its control; English and Russian at 375 
   });
   after(async () => {
     for (const name of [`nightly-${suffix}`, `paused-${suffix}`]) await stack?.api('DELETE', `/schedules/${name}`);
-    await browser?.close();
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    await ui?.close();
     await stack?.close();
   });
 
