@@ -7,7 +7,6 @@ import { describe, it } from 'node:test';
 import { API_TOKEN } from '../test/fixtures/stack';
 import { useTestStack } from '../test/fixtures/suite-stack';
 import { createApp } from './app';
-import { bulkService } from '../runtime';
 
 /** The two things of an app these tests look at: its route table and a way to call it. */
 interface App {
@@ -60,15 +59,7 @@ describe('the OpenAPI document', { timeout: 60_000 }, () => {
   });
 
   it('notices a route added without a description', async () => {
-    const app = createApp({
-      ...stack().deps,
-      config: stack().config,
-      temporal: stack().env.client,
-      bulks: bulkService(stack().deps.services, stack().env.client),
-      cache: stack().deps.services.cacheClients,
-      connections: stack().deps.services.connections,
-      signInBrowsers: stack().signInBrowsers,
-    });
+    const app = createApp(stack().apiDeps);
     app.get('/undocumented/:id', (c) => c.text('nobody wrote this down'));
     assert.deepEqual(undocumentedRoutes(app, await publicDocument(app)), ['GET /undocumented/:id']);
   });

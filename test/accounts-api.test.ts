@@ -12,7 +12,7 @@ import { createApp } from '../api/app';
 import { bulkUploadWorkflowId } from '../contracts/names';
 import { Account, BulkUploadTask, VideoData } from '../database/entities';
 import type { BrowserPool } from '../platforms/browser-pool';
-import { bulkService, openServices } from '../runtime';
+import { openServices } from '../runtime';
 import { API_TOKEN } from './fixtures/stack';
 import { useTestStack } from './fixtures/suite-stack';
 
@@ -186,15 +186,7 @@ describe('the accounts API', { timeout: 120_000 }, () => {
           }
         }),
     };
-    const app = createApp({
-      ...stack().deps,
-      config: stack().config,
-      temporal: stack().env.client,
-      bulks: bulkService(stack().deps.services, stack().env.client),
-      cache: stack().deps.services.cacheClients,
-      connections: stack().deps.services.connections,
-      signInBrowsers: watched,
-    });
+    const app = createApp({ ...stack().apiDeps, signInBrowsers: watched });
     const accounts = await Promise.all(['c1', 'c2', 'c3'].map((name) => stack().addAccount({ id: id(`burst-${name}`) })));
     const answers = await Promise.all(
       accounts.map(async (a) => json<{ state: string }>(await app.request(`/accounts/${a.id}/check`, { method: 'POST', headers: { authorization: `Bearer ${API_TOKEN}` } }), 200)),

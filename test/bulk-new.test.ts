@@ -17,22 +17,13 @@ import { Account, BulkUploadAccount, BulkUploadTask, LibraryVideo, VideoData } f
 import { signedInPage, openConsole, type ConsoleUnderTest } from './fixtures/browser';
 import { API_TOKEN, demoPosts } from './fixtures/stack';
 import { useTestStack } from './fixtures/suite-stack';
+import type { BulkPreview } from '../bulks/preview';
 
 const SCREENSHOT_DIR = path.resolve(__dirname, '..', 'test-results');
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Ids unique to this run: pacers and workflows are shared with every other test file. */
 const suffix = randomBytes(3).toString('hex');
 const id = (name: string) => `${name}-${suffix}`;
-
-interface Preview {
-  posts: number;
-  accounts: number;
-  videos: number;
-  firstPlannedAt: string | null;
-  lastPlannedAt: string | null;
-  timeZone: string | null;
-  estimate: boolean;
-}
 
 describe('starting a bulk from the console', { timeout: 180_000 }, () => {
   const stack = useTestStack();
@@ -73,7 +64,7 @@ describe('starting a bulk from the console', { timeout: 180_000 }, () => {
         options: { schedule: { publishAt: at(0, 0), timeZone: 'UTC', slots: ['15:00', '09:00'] } },
       });
       assert.equal(res.status, 200, await res.clone().text());
-      const preview = (await res.json()) as Preview;
+      const preview = (await res.json()) as BulkPreview;
       // Bob: 09:00 and 15:00. Ann: 15:00, then the next day's 09:00 (her 09:00 is taken).
       assert.deepEqual(preview, {
         posts: 4,
@@ -87,7 +78,7 @@ describe('starting a bulk from the console', { timeout: 180_000 }, () => {
         unplannable: [],
       });
 
-      const now = (await (await stack().api('POST', '/bulk-uploads/preview', { taskId, videos: [{ path: videos[0] }], accountIds: [ann, bob] })).json()) as Preview;
+      const now = (await (await stack().api('POST', '/bulk-uploads/preview', { taskId, videos: [{ path: videos[0] }], accountIds: [ann, bob] })).json()) as BulkPreview;
       assert.deepEqual(
         { posts: now.posts, firstPlannedAt: now.firstPlannedAt, lastPlannedAt: now.lastPlannedAt, estimate: now.estimate },
         { posts: 2, firstPlannedAt: null, lastPlannedAt: null, estimate: false },
@@ -224,7 +215,7 @@ describe('starting a bulk from the console', { timeout: 180_000 }, () => {
         page.waitForResponse((r) => r.url().endsWith('/bulk-uploads/preview')),
         page.getByRole('button', { name: 'Preview', exact: true }).click(),
       ]);
-      const planned = (await answer.json()) as Preview;
+      const planned = (await answer.json()) as BulkPreview;
       assert.deepEqual([planned.firstPlannedAt, planned.lastPlannedAt, planned.timeZone], [`${ymd}T08:00:00.000Z`, `${ymd}T08:00:00.000Z`, 'Europe/Berlin']);
       await page.locator('[data-preview-summary]', { hasText: 'the first' }).waitFor();
       assert.match((await page.locator('[data-preview]').textContent()) ?? '', /An estimate/);

@@ -245,17 +245,7 @@ describe('the bulk page, live', { timeout: 180_000 }, () => {
           ],
         },
       });
-      const app = createApp({
-        config: s.config,
-        temporal,
-        orm: s.deps.orm,
-        logStore: s.deps.logStore,
-        secrets: s.deps.secrets,
-        bulks: bulkService(s.deps.services, temporal),
-        cache: s.deps.services.cacheClients,
-        connections: s.deps.services.connections,
-        signInBrowsers: s.signInBrowsers,
-      });
+      const app = createApp({ ...s.apiDeps, temporal, bulks: bulkService(s.deps.services, temporal) });
       // Three pages asking at the same moment.
       const answers = await Promise.all(
         [1, 2, 3].map(async () => {

@@ -4,7 +4,6 @@
  * as they are added (no poll), and answers from SQLite when Redis is down — including a
  * whole bulk run with Redis unreachable.
  */
-import { bulkService } from '../runtime';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
@@ -83,18 +82,7 @@ describe('log store cursors and the live stream', { timeout: 120_000 }, () => {
     await em.flush();
   }
 
-  const fastApp = (logStore: LogStore, logPollMs = 50) =>
-    createApp({
-      config: { ...stack.config, api: { ...stack.config.api, logPollMs } },
-      temporal: stack.env.client,
-      orm: stack.deps.orm,
-      logStore,
-      secrets: stack.deps.secrets,
-      bulks: bulkService(stack.deps.services, stack.env.client),
-      cache: stack.deps.services.cacheClients,
-      connections: stack.deps.services.connections,
-      signInBrowsers: stack.signInBrowsers,
-    });
+  const fastApp = (logStore: LogStore, logPollMs = 50) => createApp({ ...stack.apiDeps, config: { ...stack.config, api: { ...stack.config.api, logPollMs } }, logStore });
   const sse = (app: ReturnType<typeof createApp>, url: string, lastEventId?: string) =>
     Promise.resolve(app.request(url, { headers: { authorization: `Bearer ${API_TOKEN}`, accept: 'text/event-stream', ...(lastEventId ? { 'last-event-id': lastEventId } : {}) } }));
 

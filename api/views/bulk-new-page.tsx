@@ -9,17 +9,10 @@ import type { Child } from 'hono/jsx';
 import { UNIQUIFY_PRESETS, LIMITS, type UniquifyPreset } from '../../contracts/bulk-input';
 import { usePageLocale, useFormat, useT, type MessageKey } from '../i18n';
 import { Layout } from './layout';
+import type { LibraryEntry } from '../../media/library';
 
 /** A library video as the form offers it. */
-export interface PickableVideo {
-  id: string;
-  path: string;
-  originalName: string;
-  sizeBytes: number;
-  durationSec: number;
-  width: number;
-  height: number;
-}
+export type PickableVideo = Pick<LibraryEntry, 'id' | 'path' | 'originalName' | 'sizeBytes' | 'durationSec' | 'width' | 'height'>;
 
 /** An account as the form offers it. */
 export interface PickableAccount {
